@@ -1,0 +1,1 @@
+"""Membership: accounts and roles, registration, confirmation, login, reset, account page."""

@@ -1,0 +1,65 @@
+"""The User model and its roles."""
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from community.db import db, utcnow
+
+
+class Role(enum.StrEnum):
+    """What an account may do: members sign up, analysts also write notes, organisers run everything."""
+
+    MEMBER = "member"
+    ANALYST = "analyst"
+    ORGANISER = "organiser"
+
+
+class User(UserMixin, db.Model):
+    """A person with an account in the community."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Always stored lower-cased, so uniqueness is case-insensitive.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    organisation: Mapped[str] = mapped_column(String(160), default="")
+    job_title: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER)
+    #: IANA zone the member sees times in.
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Set when the member opened the confirmation link (double opt-in); None until then.
+    confirmed_at: Mapped[datetime | None]
+    #: When the member agreed to the privacy notice, and which version of it.
+    privacy_consent_at: Mapped[datetime | None]
+    privacy_version: Mapped[str] = mapped_column(String(20), default="")
+    last_login_at: Mapped[datetime | None]
+    #: Changes when the password changes, which ends remembered logins elsewhere.
+    session_token: Mapped[str] = mapped_column(String(64))
+
+    @property
+    def is_confirmed(self) -> bool:
+        """Whether the member confirmed their email address."""
+        return self.confirmed_at is not None
+
+    @property
+    def is_organiser(self) -> bool:
+        """Whether the account may use the organisers' panel."""
+        return self.role == Role.ORGANISER
+
+    @property
+    def is_analyst(self) -> bool:
+        """Whether the account may write briefing notes (organisers may too)."""
+        return self.role in (Role.ANALYST, Role.ORGANISER)
+
+    def get_id(self) -> str:
+        """Flask-Login identity: id plus a token that a password change rotates."""
+        return f"{self.id}:{self.session_token}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

@@ -1,0 +1,313 @@
+"""Account rules: registration, confirmation, login, password reset, profile, GDPR export and deletion."""
+import hashlib
+import secrets
+from datetime import datetime
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from community.accounts.models import Role, User
+from community.core.errors import DomainError
+from community.core.urls import external_url
+from community.db import db, utcnow
+from community.mail.services import send_email
+
+#: Bump when the privacy notice changes materially; consent records which version was shown.
+PRIVACY_VERSION = "2026-11"
+MIN_PASSWORD_LENGTH = 10
+COMMON_PASSWORDS = frozenset(
+    """password password1 password123 123456789 1234567890 qwertyuiop qwerty123 iloveyou
+    letmein123 welcome123 administrator changeme123 passw0rd123 abc1234567 11111111111
+    trustno1234 football123 monkey12345 dragon12345 sunshine123""".split()
+)
+# A real hash of a random string, checked against when no account matches, so a login
+# for an unknown email takes as long as one for a known email.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+class TokenError(DomainError):
+    """A link token that is forged, expired or already used."""
+
+
+def normalise_email(email: str) -> str:
+    """Trim and lower-case an email address, the form it is stored in."""
+    return email.strip().lower()
+
+
+def password_problem(password: str, email: str = "", name: str = "") -> str | None:
+    """Say what is wrong with a new password, or None when it is acceptable."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+    if len(password) > 128:
+        return "Use at most 128 characters."
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
+        return "This password is too easy to guess; choose a less common one."
+    local = email.split("@")[0].lower()
+    if (local and len(local) >= 4 and local in lowered) or (name and name.lower() in lowered):
+        return "Do not build the password from your name or email address."
+    return None
+
+
+def get_by_email(email: str) -> User | None:
+    """The account with this email address, ignoring case."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: str = Role.MEMBER,
+    organisation: str = "",
+    job_title: str = "",
+    timezone: str | None = None,
+    confirmed: bool = False,
+    consent: bool = False,
+) -> User:
+    """Add an account; raises DomainError when the email is taken or the password is weak."""
+    email = normalise_email(email)
+    if get_by_email(email) is not None:
+        raise DomainError("An account with this email address already exists.", "email")
+    problem = password_problem(password, email, name)
+    if problem:
+        raise DomainError(problem, "password")
+    if role not in set(Role):
+        raise DomainError(f"Unknown role {role!r}.", "role")
+    now = utcnow()
+    user = User(
+        email=email,
+        name=name.strip(),
+        organisation=organisation.strip(),
+        job_title=job_title.strip(),
+        password_hash=generate_password_hash(password),
+        role=role,
+        timezone=timezone or current_app.config["COMMUNITY_TIMEZONE"],
+        confirmed_at=now if confirmed else None,
+        privacy_consent_at=now if consent else None,
+        privacy_version=PRIVACY_VERSION if consent else "",
+        session_token=secrets.token_hex(16),
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register(*, email: str, name: str, password: str, organisation: str, job_title: str,
+             timezone: str | None = None) -> User:
+    """Register a member who consented to the privacy notice and email the confirmation link."""
+    existing = get_by_email(email)
+    if existing is not None:
+        # Do not reveal that the address is registered: tell its owner by email instead.
+        send_email(
+            existing.email,
+            "You already have an account",
+            "account_exists",
+            {"user": existing, "login_url": external_url("accounts.login"),
+             "reset_url": external_url("accounts.forgot_password")},
+            user=existing,
+        )
+        return existing
+    user = create_user(email=email, name=name, password=password, organisation=organisation,
+                       job_title=job_title, timezone=timezone, consent=True)
+    send_confirmation(user)
+    return user
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    """A signer for one purpose of link token."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def _fingerprint(value: str) -> str:
+    """A short digest that changes when `value` changes, to make tokens single-use."""
+    return hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
+def confirmation_token(user: User) -> str:
+    """A signed token that confirms this member's email address."""
+    return _serializer("confirm-email").dumps({"id": user.id, "email": user.email})
+
+
+def send_confirmation(user: User) -> None:
+    """Email the member their confirmation link."""
+    url = external_url("accounts.confirm", token=confirmation_token(user))
+    send_email(user.email, "Confirm your email address", "confirm_email",
+               {"user": user, "confirm_url": url}, user=user)
+
+
+def confirm_email(token: str) -> User:
+    """Confirm the account named by a token; raises TokenError for a bad, expired or used link."""
+    max_age = current_app.config["CONFIRM_TOKEN_MAX_AGE"]
+    try:
+        data = _serializer("confirm-email").loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise TokenError("This confirmation link has expired. Log in to have a new one sent.") from exc
+    except BadSignature as exc:
+        raise TokenError("This confirmation link is not valid. Check that you copied all of it.") from exc
+    user = db.session.get(User, data.get("id"))
+    if user is None or user.email != data.get("email"):
+        raise TokenError("This confirmation link does not match any account.")
+    if user.is_confirmed:
+        raise TokenError("This email address is already confirmed. You can log in.")
+    user.confirmed_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The account for these credentials, or None; takes the same time whether or not the email exists."""
+    user = get_by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def reset_token(user: User) -> str:
+    """A signed, single-use password reset token (bound to the current password)."""
+    return _serializer("reset-password").dumps(
+        {"id": user.id, "pw": _fingerprint(user.password_hash)}
+    )
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the address has an account; silent otherwise."""
+    user = get_by_email(email)
+    if user is None:
+        return
+    url = external_url("accounts.reset_password", token=reset_token(user))
+    send_email(user.email, "Reset your password", "reset_password",
+               {"user": user, "reset_url": url}, user=user)
+
+
+def user_for_reset(token: str) -> User:
+    """The account a reset token belongs to; raises TokenError when forged, expired or used."""
+    max_age = current_app.config["RESET_TOKEN_MAX_AGE"]
+    try:
+        data = _serializer("reset-password").loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise TokenError("This reset link has expired. Ask for a new one below.") from exc
+    except BadSignature as exc:
+        raise TokenError("This reset link is not valid. Ask for a new one below.") from exc
+    user = db.session.get(User, data.get("id"))
+    if user is None or data.get("pw") != _fingerprint(user.password_hash):
+        raise TokenError("This reset link has already been used. Ask for a new one below.")
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password, ending remembered logins on other devices."""
+    problem = password_problem(password, user.email, user.name)
+    if problem:
+        raise DomainError(problem, "password")
+    user.password_hash = generate_password_hash(password)
+    user.session_token = secrets.token_hex(16)
+    if not user.is_confirmed:
+        # Opening the emailed reset link proves the address as well as confirmation would.
+        user.confirmed_at = utcnow()
+    db.session.flush()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change the password after checking the current one."""
+    if not check_password_hash(user.password_hash, current):
+        raise DomainError("That is not your current password.", "current_password")
+    set_password(user, new)
+
+
+def update_profile(user: User, *, name: str, organisation: str, job_title: str,
+                   timezone: str) -> None:
+    """Save the member's profile details."""
+    user.name = name.strip()
+    user.organisation = organisation.strip()
+    user.job_title = job_title.strip()
+    user.timezone = timezone
+    db.session.flush()
+
+
+def set_role(actor: User, user: User, role: str) -> None:
+    """Change an account's role; organisers only, and never one's own (to keep an organiser)."""
+    if not actor.is_organiser:
+        raise DomainError("Only organisers can change roles.")
+    if role not in set(Role):
+        raise DomainError(f"Unknown role {role!r}.")
+    if actor.id == user.id and role != Role.ORGANISER:
+        raise DomainError("You cannot remove your own organiser role; ask another organiser.")
+    user.role = role
+    db.session.flush()
+
+
+def search_users(query: str = "", role: str | None = None):
+    """A select of accounts matching words in name, email, organisation or job title."""
+    stmt = select(User).order_by(User.name, User.id)
+    for word in query.split():
+        like = f"%{word.lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(User.name).like(like),
+                User.email.like(like),
+                func.lower(User.organisation).like(like),
+                func.lower(User.job_title).like(like),
+            )
+        )
+    if role in set(Role):
+        stmt = stmt.where(User.role == role)
+    return stmt
+
+
+def _iso(value: datetime | None) -> str | None:
+    """ISO 8601 text for an optional timestamp."""
+    return value.isoformat() if value else None
+
+
+#: Each feature adds a function `(user) -> (key, data)` so the export covers all personal data.
+EXPORTERS: list = []
+#: Each feature adds a function `(user) -> None` that removes or anonymises its rows first.
+ERASERS: list = []
+
+
+def export_data(user: User) -> dict:
+    """Everything the platform holds about a member, as JSON-ready data."""
+    data = {
+        "account": {
+            "email": user.email,
+            "name": user.name,
+            "organisation": user.organisation,
+            "job_title": user.job_title,
+            "role": user.role,
+            "timezone": user.timezone,
+            "created_at": _iso(user.created_at),
+            "confirmed_at": _iso(user.confirmed_at),
+            "last_login_at": _iso(user.last_login_at),
+            "privacy_consent_at": _iso(user.privacy_consent_at),
+            "privacy_version": user.privacy_version,
+        },
+        "exported_at": _iso(utcnow()),
+    }
+    for exporter in EXPORTERS:
+        key, value = exporter(user)
+        data[key] = value
+    return data
+
+
+def delete_account(user: User, password: str) -> None:
+    """Erase a member's account and personal data after checking their password."""
+    if not check_password_hash(user.password_hash, password):
+        raise DomainError("That is not your password.", "password")
+    if user.is_organiser:
+        others = db.session.scalar(
+            select(func.count(User.id)).where(User.role == Role.ORGANISER, User.id != user.id)
+        )
+        if not others:
+            raise DomainError("You are the only organiser. Make someone else an organiser first.")
+    for eraser in ERASERS:
+        eraser(user)
+    db.session.delete(user)
+    db.session.flush()

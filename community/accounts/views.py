@@ -1,0 +1,239 @@
+"""Membership pages: register, confirm, login/logout, password reset and the account page."""
+import json
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from community.accounts import services
+from community.accounts.forms import (
+    ChangePasswordForm,
+    DeleteAccountForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from community.accounts.models import User
+from community.core.errors import DomainError
+from community.core.urls import is_safe_next
+from community.db import db
+from community.extensions import limiter, login_manager
+
+bp = Blueprint("accounts", __name__)
+AUTH_LIMIT = "10 per minute;60 per hour"
+
+
+@login_manager.user_loader
+def load_user(identity: str) -> User | None:
+    """Find the logged-in user; a changed password invalidates the stored identity."""
+    user_id, _, token = identity.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_token != token:
+        return None
+    return user
+
+
+def _field_error(form, exc: DomainError) -> None:
+    """Show a domain error next to its field, or as a form-wide error."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def register():
+    """Create a member account and email the confirmation link."""
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.account"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            services.register(
+                email=form.email.data, name=form.name.data, password=form.password.data,
+                organisation=form.organisation.data, job_title=form.job_title.data,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            return render_template("accounts/check_email.html", email=services.normalise_email(form.email.data))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.get("/confirm/<token>")
+def confirm(token: str):
+    """Open the emailed confirmation link."""
+    try:
+        user = services.confirm_email(token)
+    except services.TokenError as exc:
+        return render_template("accounts/token_problem.html", message=exc.message,
+                               title="Confirmation link problem"), 400
+    db.session.commit()
+    flash("Thank you, your email address is confirmed. Welcome to the community.", "success")
+    if current_user.is_authenticated and current_user.id == user.id:
+        return redirect(url_for("accounts.account"))
+    return redirect(url_for("accounts.login", email=user.email))
+
+
+@bp.post("/confirm/resend")
+@login_required
+@limiter.limit("3 per minute;10 per hour")
+def resend_confirmation():
+    """Send the confirmation link again to the logged-in member."""
+    if current_user.is_confirmed:
+        flash("Your email address is already confirmed.", "info")
+    else:
+        services.send_confirmation(current_user)
+        db.session.commit()
+        flash(f"We sent a new confirmation link to {current_user.email}.", "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def login():
+    """Log in with email and password; the answer never says whether an email is registered."""
+    next_url = request.values.get("next")
+    if current_user.is_authenticated:
+        return redirect(next_url if is_safe_next(next_url) else url_for("core.home"))
+    form = LoginForm(email=request.args.get("email", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append("That email and password do not match an account.")
+        else:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            flash(f"Welcome back, {user.name}.", "success")
+            return redirect(next_url if is_safe_next(next_url) else url_for("core.home"))
+    return render_template("accounts/login.html", form=form, next=next_url if is_safe_next(next_url) else None)
+
+
+@bp.post("/logout")
+def logout():
+    """Log out (a POST, so no link on another site can log a member out)."""
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("core.home"))
+
+
+@bp.get("/logout")
+def logout_page():
+    """A plain page with the logout button, for those who type the address."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    return render_template("accounts/logout.html")
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per minute;20 per hour", methods=["POST"])
+def forgot_password():
+    """Ask for a reset link; the same answer whether or not the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("accounts/check_email.html", email=services.normalise_email(form.email.data),
+                               reset=True)
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def reset_password(token: str):
+    """Choose a new password from an emailed link."""
+    try:
+        user = services.user_for_reset(token)
+    except services.TokenError as exc:
+        return render_template("accounts/token_problem.html", message=exc.message, reset=True,
+                               title="Reset link problem"), 400
+    form = ResetPasswordForm()
+    form._email = user.email
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data)
+        db.session.commit()
+        logout_user()
+        flash("Your password is changed. Log in with the new one.", "success")
+        return redirect(url_for("accounts.login", email=user.email))
+    return render_template("accounts/reset_password.html", form=form, user=user)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """The member's own page: profile, password, data export and deletion."""
+    profile = ProfileForm(obj=current_user, prefix="profile")
+    password = ChangePasswordForm(prefix="pw")
+    password._email = current_user.email
+    delete = DeleteAccountForm(prefix="delete")
+    if request.method == "POST":
+        if "profile-submit" in request.form and profile.validate_on_submit():
+            services.update_profile(current_user, name=profile.name.data,
+                                    organisation=profile.organisation.data,
+                                    job_title=profile.job_title.data, timezone=profile.timezone.data)
+            db.session.commit()
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("accounts.account"))
+        if "pw-submit" in request.form and password.validate_on_submit():
+            try:
+                services.change_password(current_user, password.current_password.data, password.password.data)
+            except DomainError as exc:
+                db.session.rollback()
+                _field_error(password, exc)
+            else:
+                db.session.commit()
+                login_user(current_user, remember=False)
+                flash("Your password is changed. Other devices have been logged out.", "success")
+                return redirect(url_for("accounts.account"))
+        if "profile-submit" not in request.form and "pw-submit" not in request.form:
+            abort(400)
+    return render_template("accounts/account.html", profile=profile, password=password, delete=delete)
+
+
+@bp.get("/account/export.json")
+@login_required
+def export():
+    """Download everything we hold about the member as JSON (GDPR article 15 and 20)."""
+    body = json.dumps(services.export_data(current_user), indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="my-community-data.json"',
+        "Cache-Control": "no-store",
+    })
+
+
+@bp.post("/account/delete")
+@login_required
+@limiter.limit("5 per minute")
+def delete_account():
+    """Erase the member's account and personal data (GDPR article 17)."""
+    form = DeleteAccountForm(prefix="delete")
+    if form.validate_on_submit():
+        try:
+            services.delete_account(current_user, form.password.data)
+        except DomainError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            logout_user()
+            flash("Your account and personal data have been deleted. Goodbye, and thank you.", "success")
+            return redirect(url_for("core.home"))
+    profile = ProfileForm(obj=current_user, prefix="profile")
+    password = ChangePasswordForm(prefix="pw")
+    return render_template("accounts/account.html", profile=profile, password=password, delete=form), 400

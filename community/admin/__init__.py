@@ -1,0 +1,1 @@
+"""The organisers' panel: thin views over the features' services, organisers only."""

@@ -1,0 +1,74 @@
+"""Settings read from the environment (see PRODUCT.md), with working defaults."""
+import os
+import secrets
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_SENDER = "Digital Leadership Community <community@localhost>"
+
+
+def _flag(value: str | None) -> bool:
+    """Read a boolean environment value such as `1`, `true` or `yes`."""
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance: Path) -> str:
+    """Return SECRET_KEY from the environment, or one generated once and kept in the instance folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the configuration mapping from environment variables."""
+    instance = Path(instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    env = os.environ
+    base_url = env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    zone = env.get("COMMUNITY_TIMEZONE", "Europe/London")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise RuntimeError(f"COMMUNITY_TIMEZONE {zone!r} is not an IANA time zone") from exc
+    queue_url = env.get("QUEUE_URL") or str(instance / "queue.sqlite")
+    secure = base_url.startswith("https://")
+    return {
+        "SECRET_KEY": _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL")
+        or f"sqlite:///{instance / 'community.sqlite'}",
+        "QUEUE_URL": queue_url,
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _flag(env.get("MAIL_USE_SSL")),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER") or DEFAULT_SENDER,
+        "MAIL_FILE_DIR": str(instance / "mail"),
+        "BASE_URL": base_url,
+        "COMMUNITY_TIMEZONE": zone,
+        "COMMUNITY_NAME": "Digital Leadership Community",
+        # Rate limits share Redis with the queue at scale; memory otherwise.
+        "RATELIMIT_STORAGE_URI": queue_url if queue_url.startswith("redis") else "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SESSION_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PREFERRED_URL_SCHEME": "https" if secure else "http",
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        #: How long confirmation and password-reset links stay valid, in seconds.
+        "CONFIRM_TOKEN_MAX_AGE": 7 * 24 * 3600,
+        "RESET_TOKEN_MAX_AGE": 2 * 3600,
+        #: Outbox delivery gives up after this many failed attempts.
+        "MAIL_MAX_ATTEMPTS": 8,
+    }

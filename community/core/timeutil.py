@@ -1,0 +1,33 @@
+"""Time helpers: the viewer's zone and dates shown with the zone's name."""
+from datetime import datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask import current_app
+from flask_login import current_user
+
+
+def viewer_zone() -> ZoneInfo:
+    """The zone to show times in: the member's own, else the community's."""
+    name = getattr(current_user, "timezone", None) or current_app.config["COMMUNITY_TIMEZONE"]
+    return ZoneInfo(name)
+
+
+def format_local(value: datetime | None, fmt: str = "%a %-d %b %Y, %H:%M", zone=None) -> str:
+    """Format an aware datetime in the viewer's zone followed by the zone's abbreviation."""
+    if value is None:
+        return ""
+    local = value.astimezone(zone or viewer_zone())
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+def zone_choices() -> list[tuple[str, str]]:
+    """IANA zones for a select box, Europe first since most members are there."""
+    names = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+    europe = [z for z in names if z.startswith("Europe/")]
+    rest = [z for z in names if not z.startswith("Europe/")]
+    return [(z, z.replace("_", " ")) for z in ["UTC", *europe, *rest]]
+
+
+def is_zone(name: str) -> bool:
+    """Whether `name` is a known IANA zone."""
+    return name == "UTC" or name in available_timezones()

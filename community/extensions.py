@@ -1,0 +1,18 @@
+"""Flask extensions, created unbound and bound to the app in `create_app`."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_mail import Mail
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+login_manager = LoginManager()
+login_manager.login_view = "accounts.login"
+login_manager.login_message = "Please log in to see that page."
+login_manager.login_message_category = "info"
+login_manager.session_protection = "strong"
+
+mail = Mail()
+migrate = Migrate()
+csrf = CSRFProtect()
+limiter = Limiter(get_remote_address)

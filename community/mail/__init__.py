@@ -1,0 +1,1 @@
+"""Email: the outbox table, the send_email service, delivery tasks and the sweeper."""

@@ -1,0 +1,172 @@
+"""Shared fixtures: app on a real database, real SMTP server, client, runner, login, browser."""
+import os
+import socket
+import threading
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import text
+
+from community import create_app
+from community.db import db
+from tests.factories import PASSWORD
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+_schema_ready = False
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Mailbox:
+    """aiosmtpd handler keeping every message it receives, parsed."""
+
+    def __init__(self):
+        self.messages = []
+        self.envelopes = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        """Store the message and accept it."""
+        with self._lock:
+            self.envelopes.append(envelope)
+            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def clear(self):
+        """Forget everything received so far."""
+        with self._lock:
+            self.messages.clear()
+            self.envelopes.clear()
+
+    def to(self, address: str):
+        """Messages addressed to `address`."""
+        return [m for m in self.messages if m["To"] == address]
+
+
+class SMTPServer:
+    """A real SMTP server on localhost that can be stopped and started again on the same port."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.mailbox = Mailbox()
+        self.controller = None
+
+    def start(self):
+        """Listen on the port."""
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        """Stop listening (connections are refused until start)."""
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """One SMTP server for the whole run."""
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    """The SMTP server's mailbox, empty at the start of the test."""
+    if smtp_server.controller is None:
+        smtp_server.start()
+    smtp_server.mailbox.clear()
+    return smtp_server.mailbox
+
+
+def _reset_database() -> None:
+    """Empty every table (PostgreSQL: schema made once per run)."""
+    global _schema_ready
+    if db.engine.dialect.name != "postgresql":
+        db.create_all()
+        return
+    if not _schema_ready:
+        db.drop_all()
+        db.create_all()
+        _schema_ready = True
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+def make_config(tmp_path, smtp_server, **overrides) -> dict:
+    """Test settings: own instance folder, real database, immediate queue, real SMTP."""
+    config = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.sqlite'}",
+        "QUEUE_URL": "immediate",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_server.port,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "BASE_URL": "http://127.0.0.1:5000",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def app_config():
+    """Overrides a test can set before the app is built (use with indirect parametrisation)."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, smtp_server, mailbox, app_config):
+    """The application on a clean database, inside an app context."""
+    application = create_app(make_config(tmp_path, smtp_server, **app_config))
+    with application.app_context():
+        _reset_database()
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner."""
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Log a test client in and out."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, user_or_email, password: str = PASSWORD, follow_redirects=False):
+        """Post the login form."""
+        email = getattr(user_or_email, "email", user_or_email)
+        return self._client.post("/login", data={"email": email, "password": password},
+                                 follow_redirects=follow_redirects)
+
+    def logout(self):
+        """Post the logout form."""
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    """Login helper for the test client."""
+    return AuthActions(client)
