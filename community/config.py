@@ -49,6 +49,8 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS")),
         "MAIL_USE_SSL": _flag(env.get("MAIL_USE_SSL")),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER") or DEFAULT_SENDER,
+        # Tests deliver to a real SMTP server too, so TESTING must not silence Flask-Mail.
+        "MAIL_SUPPRESS_SEND": False,
         "MAIL_FILE_DIR": str(instance / "mail"),
         "BASE_URL": base_url,
         "COMMUNITY_TIMEZONE": zone,

@@ -87,7 +87,7 @@ def send_email(to: str, subject: str, template: str, context: dict | None = None
         subject=subject,
         kind=template,
         message_id=msg["Message-ID"].strip("<>"),
-        raw=msg.as_bytes(),
+        raw=msg.as_bytes(policy=policy.SMTP),
     )
     db.session.add(row)
     db.session.flush()
