@@ -17,6 +17,11 @@ EMAIL = [DataRequired("Enter your email address."), Length(max=254),
          Email("Enter a valid email address, like name@company.com.")]
 
 
+def strip(value):
+    """Trim surrounding white space from text input."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class StrongPassword:
     """Refuse weak passwords, naming the rule that was broken."""
 
@@ -39,7 +44,7 @@ class RegisterForm(FlaskForm):
     """A new member's details and consent."""
 
     name = StringField("Full name", validators=[DataRequired("Enter your name."), Length(max=120)])
-    email = EmailField("Work email", validators=EMAIL)
+    email = EmailField("Work email", validators=EMAIL, filters=[strip])
     organisation = StringField(
         "Organisation", validators=[DataRequired("Enter your organisation."), Length(max=160)]
     )
@@ -63,7 +68,7 @@ class RegisterForm(FlaskForm):
 class LoginForm(FlaskForm):
     """Email and password."""
 
-    email = EmailField("Email", validators=EMAIL)
+    email = EmailField("Email", validators=EMAIL, filters=[strip])
     password = PasswordField("Password", validators=[InputRequired("Enter your password."),
                                                      Length(max=128)])
     remember = BooleanField("Keep me logged in on this device")
@@ -72,7 +77,7 @@ class LoginForm(FlaskForm):
 class ForgotPasswordForm(FlaskForm):
     """The address to send a reset link to."""
 
-    email = EmailField("Email", validators=EMAIL)
+    email = EmailField("Email", validators=EMAIL, filters=[strip])
 
 
 class ResetPasswordForm(FlaskForm):

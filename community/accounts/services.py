@@ -12,7 +12,7 @@ from community.accounts.models import Role, User
 from community.core.errors import DomainError
 from community.core.urls import external_url
 from community.db import db, utcnow
-from community.mail.services import send_email
+from community.mail.services import messages_for, send_email
 
 #: Bump when the privacy notice changes materially; consent records which version was shown.
 PRIVACY_VERSION = "2026-11"
@@ -289,6 +289,11 @@ def export_data(user: User) -> dict:
             "privacy_consent_at": _iso(user.privacy_consent_at),
             "privacy_version": user.privacy_version,
         },
+        "emails": [
+            {"subject": m.subject, "kind": m.kind, "status": m.status,
+             "written_at": _iso(m.created_at), "sent_at": _iso(m.sent_at)}
+            for m in messages_for(user)
+        ],
         "exported_at": _iso(utcnow()),
     }
     for exporter in EXPORTERS:

@@ -198,7 +198,7 @@ def account():
                 _field_error(password, exc)
             else:
                 db.session.commit()
-                login_user(current_user, remember=False)
+                login_user(current_user._get_current_object(), remember=False)
                 flash("Your password is changed. Other devices have been logged out.", "success")
                 return redirect(url_for("accounts.account"))
         if "profile-submit" not in request.form and "pw-submit" not in request.form:

@@ -1,6 +1,6 @@
 """Forms of the organisers' panel."""
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import SelectChoice, SelectField
 
 from community.accounts.models import Role
 
@@ -8,7 +8,7 @@ from community.accounts.models import Role
 class RoleForm(FlaskForm):
     """Change one account's role."""
 
-    role = SelectField("Role", choices=[(r.value, r.value.title()) for r in Role])
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.value.title()) for r in Role])
 
 
 class ActionForm(FlaskForm):

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from flask import current_app
 from flask_login import current_user
+from wtforms import SelectChoice
 
 
 def viewer_zone() -> ZoneInfo:
@@ -20,12 +21,12 @@ def format_local(value: datetime | None, fmt: str = "%a %-d %b %Y, %H:%M", zone=
     return f"{local.strftime(fmt)} {local.tzname()}"
 
 
-def zone_choices() -> list[tuple[str, str]]:
+def zone_choices() -> list[SelectChoice]:
     """IANA zones for a select box, Europe first since most members are there."""
     names = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
     europe = [z for z in names if z.startswith("Europe/")]
     rest = [z for z in names if not z.startswith("Europe/")]
-    return [(z, z.replace("_", " ")) for z in ["UTC", *europe, *rest]]
+    return [SelectChoice(z, z.replace("_", " ")) for z in ["UTC", *europe, *rest]]
 
 
 def is_zone(name: str) -> bool:

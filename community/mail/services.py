@@ -221,3 +221,10 @@ def plain_text(row: OutboxMessage) -> str:
     msg = message_from_bytes(row.raw, policy=policy.default)
     body = msg.get_body(preferencelist=("plain",))
     return body.get_content() if body else ""
+
+
+def messages_for(user) -> list[OutboxMessage]:
+    """Every message written to a member, oldest first (for their data export)."""
+    return list(db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.user_id == user.id).order_by(OutboxMessage.id)
+    ))

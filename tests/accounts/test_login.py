@@ -1,0 +1,102 @@
+"""Login, logout, remember me, and safe redirects."""
+import pytest
+
+from community.db import db
+from tests.factories import PASSWORD, make_user
+
+
+def test_member_logs_in_and_out(client, auth):
+    user = make_user(name="Grace Hopper")
+    db.session.commit()
+    response = auth.login(user, follow_redirects=True)
+    assert "Welcome back, Grace Hopper." in response.get_data(as_text=True)
+    assert client.get("/account").status_code == 200
+    response = client.post("/logout", follow_redirects=True)
+    assert "You are logged out." in response.get_data(as_text=True)
+    assert client.get("/account").status_code == 302
+
+
+def test_email_is_case_insensitive_at_login(client, auth):
+    make_user(email="grace@example.com")
+    db.session.commit()
+    assert auth.login("  GRACE@Example.COM ").status_code == 302
+
+
+def test_wrong_password_and_unknown_email_get_the_same_answer(client, auth):
+    make_user(email="grace@example.com")
+    db.session.commit()
+    wrong = auth.login("grace@example.com", "not the password").get_data(as_text=True)
+    unknown = auth.login("nobody@example.com", PASSWORD).get_data(as_text=True)
+    message = "That email and password do not match an account."
+    assert message in wrong and message in unknown
+
+
+def test_remember_me_sets_a_secure_flagged_cookie(client):
+    user = make_user()
+    db.session.commit()
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD,
+                                           "remember": "y"})
+    cookies = response.headers.getlist("Set-Cookie")
+    remember = [c for c in cookies if c.startswith("remember_token=")]
+    assert remember and "HttpOnly" in remember[0] and "SameSite=Lax" in remember[0]
+
+
+def test_without_remember_me_no_persistent_cookie_is_set(client, auth):
+    make_user(email="grace@example.com")
+    db.session.commit()
+    cookies = auth.login("grace@example.com").headers.getlist("Set-Cookie")
+    assert not any(c.startswith("remember_token=") for c in cookies)
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example",
+                                    "javascript:alert(1)"])
+def test_login_never_redirects_off_site(client, target):
+    user = make_user()
+    db.session.commit()
+    response = client.post(f"/login?next={target}", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_login_returns_to_a_local_next_page(client):
+    user = make_user()
+    db.session.commit()
+    response = client.post("/login?next=/account", data={"email": user.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/account"
+
+
+def test_unconfirmed_member_can_log_in_and_is_asked_to_confirm(client, auth, mailbox):
+    make_user(email="new@example.com", confirmed=False)
+    db.session.commit()
+    page = auth.login("new@example.com", follow_redirects=True).get_data(as_text=True)
+    assert "Please confirm your email address" in page
+    response = client.post("/confirm/resend", follow_redirects=True)
+    assert "We sent a new confirmation link" in response.get_data(as_text=True)
+    assert mailbox.to("new@example.com")[-1]["Subject"] == "Confirm your email address"
+
+
+def test_login_form_validates_its_fields(client):
+    page = client.post("/login", data={"email": "nope", "password": ""}).get_data(as_text=True)
+    assert "Enter a valid email address" in page and "Enter your password." in page
+
+
+def test_secure_cookie_flags_follow_an_https_base_url(tmp_path, smtp_server, monkeypatch):
+    from community import create_app
+    from tests.conftest import make_config
+
+    monkeypatch.setenv("BASE_URL", "https://community.example")
+    config = make_config(tmp_path, smtp_server)
+    config.pop("BASE_URL")
+    app = create_app(config)
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
+def test_login_is_rate_limited(client, app_config):
+    codes = [client.post("/login", data={"email": "a@example.com", "password": "x"}).status_code
+             for _ in range(11)]
+    assert codes[-1] == 429
+    assert "Too many attempts" in client.post("/login", data={}).get_data(as_text=True)
