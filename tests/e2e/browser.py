@@ -1,4 +1,4 @@
-"""How we start Chromium: Debian's build, headless, quiet (shared by the fixtures and screenshots.py).
+"""How we start Chromium: Debian's build, headless and quiet (for the fixtures and screenshots.py).
 
 Playwright cannot download its own browsers on this machine, so we drive the system Chromium
 (`apt-get install chromium`) through Playwright's sync API.

@@ -1,4 +1,4 @@
-"""The browser checks themselves: axe runs under the site's CSP and the console watch catches problems."""
+"""The browser checks themselves: axe works under the site CSP; console problems are caught."""
 import pytest
 from playwright.sync_api import expect
 
@@ -37,8 +37,8 @@ def test_axe_runs_under_the_site_csp_and_reports_what_it_finds(page, browser_pro
 
 def test_csp_violations_script_errors_and_missing_files_fail_the_test(page, browser_problems):
     csp = _site_csp(page)
-    _serve_probe(page, csp, '<!doctype html><html lang="en"><title>Probe</title>'
-                            '<main><p>Probe</p><script>document.title = "ran"</script></main></html>')
+    _serve_probe(page, csp, '<!doctype html><html lang="en"><title>Probe</title><main><p>Probe</p>'
+                            '<script>document.title = "ran"</script></main></html>')
     with page.expect_console_message(lambda m: "Content Security Policy" in m.text):
         page.goto(PROBE)
     expect(page).to_have_title("Probe")  # the inline script was blocked

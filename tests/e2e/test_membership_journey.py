@@ -111,7 +111,8 @@ def test_a_member_who_forgot_the_password_resets_it_by_email(page, live_server, 
     expect(page.get_by_label("Email")).to_have_value("grace@example.com")
     assert_accessible(page)
     _log_in(page, PASSWORD)
-    expect(page.get_by_role("alert")).to_have_text("That email and password do not match an account.")
+    expect(page.get_by_role("alert")).to_have_text(
+        "That email and password do not match an account.")
     assert_accessible(page)
     _log_in(page, NEW_PASSWORD)
     expect(_flash(page, "Welcome back, Grace Hopper.")).to_be_visible()
