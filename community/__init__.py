@@ -36,11 +36,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from community.core import cli as core_cli
     from community.core import web
     from community.core.views import bp as core_bp
-    from community.mail import tasks as mail_tasks
+    from community.invites import tasks as invites_tasks  # noqa: F401 - registers the tasks
+    from community.invites.views import bp as invites_bp
+    from community.mail import tasks as mail_tasks  # noqa: F401 - registers the tasks
+    from community.sessions.views import bp as sessions_bp
+    from community.signups.views import bp as signups_bp
 
     web.init_app(app)
-    mail_tasks.init_app(app)
-    for blueprint in (core_bp, accounts_bp, admin_bp):
+    for blueprint in (core_bp, accounts_bp, sessions_bp, signups_bp, invites_bp, admin_bp):
         app.register_blueprint(blueprint)
     accounts_cli.init_app(app)
     core_cli.init_app(app)

@@ -73,4 +73,8 @@ def from_environment(instance_path: str) -> dict:
         "RESET_TOKEN_MAX_AGE": 2 * 3600,
         #: Outbox delivery gives up after this many failed attempts.
         "MAIL_MAX_ATTEMPTS": 8,
+        #: Reminder before every session, and a second one with the join link for online ones
+        #: (hours before the start; 0 turns one off).
+        "REMINDER_LEAD_HOURS": 24,
+        "REMINDER_SHORT_LEAD_HOURS": 1,
     }

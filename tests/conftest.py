@@ -11,6 +11,7 @@ from sqlalchemy import text
 from community import create_app
 from community.db import db
 from tests.factories import PASSWORD
+from tests.imip import assert_valid_imip, calendar_part
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 _schema_ready = False
@@ -80,11 +81,15 @@ def smtp_server():
 
 @pytest.fixture
 def mailbox(smtp_server):
-    """The SMTP server's mailbox, empty at the start of the test."""
+    """The SMTP server's mailbox, empty at the start of the test. Afterwards every calendar
+    email the test caused is checked the way Outlook, Gmail, Apple and Thunderbird read it."""
     if smtp_server.controller is None:
         smtp_server.start()
     smtp_server.mailbox.clear()
-    return smtp_server.mailbox
+    yield smtp_server.mailbox
+    for message in list(smtp_server.mailbox.messages):
+        if calendar_part(message) is not None:
+            assert_valid_imip(message)
 
 
 def _reset_database() -> None:

@@ -103,6 +103,7 @@ class ProfileForm(FlaskForm):
         "Job title", validators=[DataRequired("Enter your job title."), Length(max=120)]
     )
     timezone = SelectField("Time zone", validators=[DataRequired(), _zone], validate_choice=False)
+    waitlist_in_calendar = BooleanField("Put waitlist places in my calendar as tentative entries")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 """The User model and its roles."""
 import enum
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -41,6 +42,11 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None]
     #: Changes when the password changes, which ends remembered logins elsewhere.
     session_token: Mapped[str] = mapped_column(String(64))
+    #: Secret part of the personal calendar feed URL (at least 128 random bits); renewable.
+    calendar_token: Mapped[str] = mapped_column(String(64), unique=True,
+                                                default=lambda: secrets.token_urlsafe(24))
+    #: Whether a waitlist place is put in the member's calendar as a tentative entry.
+    waitlist_in_calendar: Mapped[bool] = mapped_column(default=True)
 
     @property
     def is_confirmed(self) -> bool:

@@ -93,6 +93,9 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
+    if confirmed:
+        for hook in ON_CONFIRMED:
+            hook(user)
     return user
 
 
@@ -153,9 +156,16 @@ def confirm_email(token: str) -> User:
         raise TokenError("This confirmation link does not match any account.")
     if user.is_confirmed:
         raise TokenError("This email address is already confirmed. You can log in.")
+    _mark_confirmed(user)
+    return user
+
+
+def _mark_confirmed(user: User) -> None:
+    """Record the proven address and let features react (held seats become the member's)."""
     user.confirmed_at = utcnow()
     db.session.flush()
-    return user
+    for hook in ON_CONFIRMED:
+        hook(user)
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -211,7 +221,7 @@ def set_password(user: User, password: str) -> None:
     user.session_token = secrets.token_hex(16)
     if not user.is_confirmed:
         # Opening the emailed reset link proves the address as well as confirmation would.
-        user.confirmed_at = utcnow()
+        _mark_confirmed(user)
     db.session.flush()
 
 
@@ -223,8 +233,9 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def update_profile(user: User, *, name: str, organisation: str, job_title: str,
-                   timezone: str) -> None:
+                   timezone: str, waitlist_in_calendar: bool = True) -> None:
     """Save the member's profile details."""
+    user.waitlist_in_calendar = bool(waitlist_in_calendar)
     user.name = name.strip()
     user.organisation = organisation.strip()
     user.job_title = job_title.strip()
@@ -271,6 +282,8 @@ def _iso(value: datetime | None) -> str | None:
 EXPORTERS: list = []
 #: Each feature adds a function `(user) -> None` that removes or anonymises its rows first.
 ERASERS: list = []
+#: Each feature adds a function `(user) -> None` run when a member proves their address.
+ON_CONFIRMED: list = []
 
 
 def export_data(user: User) -> dict:
@@ -283,6 +296,7 @@ def export_data(user: User) -> dict:
             "job_title": user.job_title,
             "role": user.role,
             "timezone": user.timezone,
+            "waitlist_in_calendar": user.waitlist_in_calendar,
             "created_at": _iso(user.created_at),
             "confirmed_at": _iso(user.confirmed_at),
             "last_login_at": _iso(user.last_login_at),

@@ -25,7 +25,7 @@ from community.accounts.forms import (
 )
 from community.accounts.models import User
 from community.core.errors import DomainError
-from community.core.urls import is_safe_next
+from community.core.urls import external_url, is_safe_next
 from community.db import db
 from community.extensions import limiter, login_manager
 
@@ -60,7 +60,7 @@ def register():
     """Create a member account and email the confirmation link."""
     if current_user.is_authenticated:
         return redirect(url_for("accounts.account"))
-    form = RegisterForm()
+    form = RegisterForm(email=request.args.get("email", "")[:254])
     if form.validate_on_submit():
         try:
             services.register(
@@ -186,7 +186,8 @@ def account():
         if "profile-submit" in request.form and profile.validate_on_submit():
             services.update_profile(current_user, name=profile.name.data,
                                     organisation=profile.organisation.data,
-                                    job_title=profile.job_title.data, timezone=profile.timezone.data)
+                                    job_title=profile.job_title.data, timezone=profile.timezone.data,
+                                    waitlist_in_calendar=profile.waitlist_in_calendar.data)
             db.session.commit()
             flash("Your profile is saved.", "success")
             return redirect(url_for("accounts.account"))
@@ -203,7 +204,13 @@ def account():
                 return redirect(url_for("accounts.account"))
         if "profile-submit" not in request.form and "pw-submit" not in request.form:
             abort(400)
-    return render_template("accounts/account.html", profile=profile, password=password, delete=delete)
+    return render_template("accounts/account.html", profile=profile, password=password, delete=delete,
+                           feed_url=_feed_url())
+
+
+def _feed_url() -> str:
+    """The member's personal calendar feed address."""
+    return external_url("invites.personal_feed", token=current_user.calendar_token)
 
 
 @bp.get("/account/export.json")
@@ -236,4 +243,5 @@ def delete_account():
             return redirect(url_for("core.home"))
     profile = ProfileForm(obj=current_user, prefix="profile")
     password = ChangePasswordForm(prefix="pw")
-    return render_template("accounts/account.html", profile=profile, password=password, delete=form), 400
+    return render_template("accounts/account.html", profile=profile, password=password, delete=form,
+                           feed_url=_feed_url()), 400

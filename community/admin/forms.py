@@ -1,8 +1,32 @@
 """Forms of the organisers' panel."""
+from urllib.parse import urlsplit
+
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from community.accounts.models import Role
+from community.core.timeutil import is_zone, zone_choices
+from community.sessions.models import FORMAT_LABELS, Format
 
 
 class RoleForm(FlaskForm):
@@ -13,3 +37,94 @@ class RoleForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A CSRF-protected button with no fields (resend, and the like)."""
+
+
+def _strip(value):
+    """Trim surrounding white space from text input."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def _zone(form, field):
+    """Only IANA zone names are accepted."""
+    if not is_zone(field.data or ""):
+        raise ValidationError("Choose a time zone from the list.")
+
+
+def _web_url(form, field):
+    """An optional link must be a full http(s) address."""
+    if not field.data:
+        return
+    parts = urlsplit(field.data)
+    spaced = any(c.isspace() for c in field.data)
+    if parts.scheme not in ("http", "https") or not parts.netloc or spaced:
+        raise ValidationError("Enter a full web address starting with https://.")
+
+
+FORMAT_CHOICES = [SelectChoice(f.value, FORMAT_LABELS[f]) for f in Format]
+
+
+class _Logistics:
+    """Fields a series and a session share: zone, seats, format, place and link."""
+
+    timezone = SelectField("Time zone", validators=[DataRequired("Choose a time zone."), _zone],
+                           validate_choice=False)
+    capacity = IntegerField("Seats", default=30, validators=[
+        InputRequired("Enter the number of seats."),
+        NumberRange(1, 10000, "Enter a number of seats between 1 and 10,000.")])
+    format = SelectField("Format", choices=FORMAT_CHOICES, default=Format.ONLINE.value)
+    venue = StringField("Venue", filters=[_strip], validators=[Length(max=300)])
+    join_url = URLField("Join link", filters=[_strip], validators=[Length(max=500), _web_url])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = zone_choices()
+
+
+class SeriesForm(_Logistics, FlaskForm):
+    """A series and its cadence."""
+
+    title = StringField("Title", filters=[_strip],
+                        validators=[DataRequired("Enter a title."), Length(max=200)])
+    description = TextAreaField("Description", validators=[Length(max=20000)])
+    start_date = DateField("First date",
+                           validators=[InputRequired("Enter the date of the first session.")])
+    local_time = TimeField("Start time", validators=[InputRequired("Enter the start time.")])
+    interval_weeks = IntegerField("Every how many weeks", default=2, validators=[
+        InputRequired("Enter how many weeks apart the sessions are."),
+        NumberRange(1, 52, "Enter a number of weeks between 1 and 52.")])
+    duration_minutes = IntegerField("Duration in minutes", default=60, validators=[
+        InputRequired("Enter the duration in minutes."),
+        NumberRange(5, 720, "Enter a duration between 5 and 720 minutes.")])
+
+
+class SessionForm(_Logistics, FlaskForm):
+    """One session: topic, local date and times in its zone, logistics and hosts."""
+
+    title = StringField("Title", filters=[_strip],
+                        validators=[DataRequired("Enter a title."), Length(max=200)])
+    description = TextAreaField("Description", validators=[Length(max=20000)])
+    date = DateField("Date", validators=[InputRequired("Enter the date.")])
+    start_time = TimeField("Start time", validators=[InputRequired("Enter the start time.")])
+    end_time = TimeField("End time", validators=[InputRequired("Enter the end time.")])
+    hosts = SelectMultipleField("Hosts", coerce=int, widget=ListWidget(prefix_label=False),
+                                option_widget=CheckboxInput())
+
+    def __init__(self, *args, host_options=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hosts.choices = [SelectChoice(str(u.id), f"{u.name} ({u.role})") for u in host_options]
+
+
+class GenerateForm(FlaskForm):
+    """How many cadence dates to create drafts for."""
+
+    count = IntegerField("Number of occurrences", default=6, validators=[
+        InputRequired("Enter how many occurrences to generate."),
+        NumberRange(1, 52, "Enter a number between 1 and 52.")])
+
+
+class AddAttendeeForm(FlaskForm):
+    """An address to give a seat to (a member, or someone without an account yet)."""
+
+    email = EmailField("Email address", filters=[_strip], validators=[
+        DataRequired("Enter an email address."), Length(max=254),
+        Email("Enter a valid email address, like name@company.com.")])

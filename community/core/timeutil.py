@@ -1,5 +1,5 @@
 """Time helpers: the viewer's zone and dates shown with the zone's name."""
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import current_app
@@ -13,12 +13,32 @@ def viewer_zone() -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def _zone(zone: ZoneInfo | str | None) -> ZoneInfo:
+    """A ZoneInfo from a name, a ZoneInfo, or None for the viewer's zone."""
+    if zone is None:
+        return viewer_zone()
+    return ZoneInfo(zone) if isinstance(zone, str) else zone
+
+
 def format_local(value: datetime | None, fmt: str = "%a %-d %b %Y, %H:%M", zone=None) -> str:
-    """Format an aware datetime in the viewer's zone followed by the zone's abbreviation."""
+    """Format an aware datetime in a zone (the viewer's by default) followed by the zone's abbreviation."""
     if value is None:
         return ""
-    local = value.astimezone(zone or viewer_zone())
+    local = value.astimezone(_zone(zone))
     return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+def format_local_date(value: datetime | None, fmt: str = "%-d %B %Y", zone=None) -> str:
+    """Format the local date (or any part without the zone) of an aware datetime."""
+    if value is None:
+        return ""
+    return value.astimezone(_zone(zone)).strftime(fmt)
+
+
+def zone_label(zone=None) -> str:
+    """A zone's name for people: 'Europe/London (GMT)'."""
+    tz = _zone(zone)
+    return f"{str(tz.key).replace('_', ' ')} ({datetime.now(UTC).astimezone(tz).tzname()})"
 
 
 def zone_choices() -> list[SelectChoice]:

@@ -5,6 +5,8 @@ from sqlalchemy import text
 from community.accounts.services import PRIVACY_VERSION
 from community.db import db
 from community.mail.services import sender_address
+from community.sessions.services import upcoming
+from community.signups.services import seat_counts
 
 bp = Blueprint("core", __name__)
 
@@ -12,7 +14,9 @@ bp = Blueprint("core", __name__)
 @bp.get("/")
 def home():
     """The front page: what the community is and its upcoming sessions."""
-    return render_template("core/home.html")
+    sessions = upcoming()
+    return render_template("core/home.html", sessions=sessions,
+                           counts=seat_counts(s.id for s in sessions))
 
 
 @bp.get("/privacy")

@@ -3,7 +3,8 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from community.core.timeutil import format_local
+from community.core.markdown import render_markdown
+from community.core.timeutil import format_local, format_local_date, zone_label
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -73,8 +74,10 @@ def init_app(app: Flask) -> None:
     )
     app.register_error_handler(500, lambda exc: _render_error(500))
     app.add_template_filter(format_local, "localtime")
+    app.add_template_filter(format_local_date, "localdate")
+    app.add_template_filter(render_markdown, "markdown")
 
     @app.context_processor
     def layout_values():
         """Values every page's layout needs."""
-        return {"community_name": app.config["COMMUNITY_NAME"]}
+        return {"community_name": app.config["COMMUNITY_NAME"], "zone_label": zone_label}

@@ -32,6 +32,9 @@ class OutboxMessage(db.Model):
     #: The name of the email template, to tell kinds of message apart in the panel.
     kind: Mapped[str] = mapped_column(String(60))
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    #: Set for messages written from an announcement ("a<id>:r<registration id>"), so expanding
+    #: the same announcement again after a crash writes no second copy.
+    dedupe_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     #: The complete RFC 5322 message, built once so every attempt sends the same bytes.
     raw: Mapped[bytes] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)

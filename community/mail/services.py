@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import current_app, render_template
 from sqlalchemy import or_, select, update
 
+from community import queue
 from community.db import db, utcnow
 from community.extensions import mail
 from community.mail.models import OutboxMessage, OutboxStatus
@@ -20,8 +21,6 @@ from community.mail.models import OutboxMessage, OutboxStatus
 CLAIM_LEASE = timedelta(minutes=10)
 #: Tolerance for clocks of web and worker hosts that differ a little.
 CLOCK_SKEW = timedelta(seconds=30)
-#: session.info key holding ids of outbox rows to enqueue once the transaction commits.
-PENDING_KEY = "outbox_ids"
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,8 @@ def build_message(to: str, subject: str, text: str, html: str | None,
 
 
 def send_email(to: str, subject: str, template: str, context: dict | None = None, *,
-               user=None, attachments=(), calendar: CalendarPart | None = None) -> OutboxMessage:
+               user=None, attachments=(), calendar: CalendarPart | None = None,
+               dedupe_key: str | None = None) -> OutboxMessage:
     """Render `email/<template>.txt|.html`, add the message to the outbox in the caller's
     transaction and have it delivered once that transaction commits."""
     context = {"subject": subject, **(context or {})}
@@ -88,6 +88,7 @@ def send_email(to: str, subject: str, template: str, context: dict | None = None
         kind=template,
         message_id=msg["Message-ID"].strip("<>"),
         raw=msg.as_bytes(policy=policy.SMTP),
+        dedupe_key=dedupe_key,
     )
     db.session.add(row)
     db.session.flush()
@@ -96,8 +97,8 @@ def send_email(to: str, subject: str, template: str, context: dict | None = None
 
 
 def enqueue_after_commit(outbox_id: int) -> None:
-    """Mark an outbox row for hand-over to the queue when the current transaction commits."""
-    db.session.info.setdefault(PENDING_KEY, set()).add(outbox_id)
+    """Have the row delivered by the queue once the current transaction commits."""
+    queue.enqueue_after_commit("mail.deliver", outbox_id)
 
 
 def backoff(attempts: int) -> timedelta:

@@ -10,6 +10,7 @@ from community.db import db, utcnow
 from community.extensions import mail
 from community.mail import services, tasks
 from community.mail.models import OutboxMessage, OutboxStatus
+from community.queue import AFTER_COMMIT_KEY
 from tests.factories import make_user
 
 
@@ -142,7 +143,7 @@ def test_a_message_is_sent_once_even_if_delivered_twice(app, mailbox):
 def test_sweeper_picks_up_a_message_whose_enqueue_was_lost(app, mailbox):
     user = make_user()
     row = _send(user)
-    db.session.info.pop(services.PENDING_KEY)  # as if the process died right after commit
+    db.session.info.pop(AFTER_COMMIT_KEY)  # as if the process died right after commit
     db.session.commit()
     assert mailbox.messages == []
     assert tasks.sweep_outbox.call_local() == 1
@@ -154,7 +155,7 @@ def test_sweeper_picks_up_a_message_whose_enqueue_was_lost(app, mailbox):
 def test_sweeper_reclaims_a_message_left_sending_by_a_crashed_worker(app, mailbox):
     user = make_user()
     row = _send(user)
-    db.session.info.pop(services.PENDING_KEY)
+    db.session.info.pop(AFTER_COMMIT_KEY)
     row.status = OutboxStatus.SENDING
     row.claimed_at = utcnow()
     db.session.commit()

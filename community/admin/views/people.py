@@ -1,37 +1,18 @@
-"""Admin pages: dashboard, members and the outbox."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+"""Admin pages: overview, members and the outbox."""
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from community.accounts import services as accounts
 from community.accounts.models import Role, User
 from community.admin.forms import ActionForm, RoleForm
+from community.admin.blueprint import bp
 from community.core.errors import DomainError
 from community.db import db
-from community.extensions import login_manager
 from community.mail import services as mail
 from community.mail.models import OutboxMessage, OutboxStatus
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 PER_PAGE = 50
-#: The panel's menu; later features add their pages here.
-MENU = [("admin.index", "Overview"), ("admin.members", "Members"), ("admin.outbox", "Outbox")]
-
-
-@bp.before_request
-def organisers_only():
-    """Anonymous visitors are sent to log in; everyone but organisers gets 403."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not current_user.is_organiser:
-        abort(403)
-    return None
-
-
-@bp.context_processor
-def admin_menu():
-    """The panel's navigation, shown on every admin page."""
-    return {"admin_menu": MENU}
 
 
 @bp.get("/")

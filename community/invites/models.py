@@ -1,0 +1,38 @@
+"""Announcements: a message to everyone at a session, expanded into the outbox by the worker."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from community.db import db, utcnow
+from community.sessions.models import Session
+
+
+class AnnouncementKind(enum.StrEnum):
+    """What the announcement tells the attendees."""
+
+    CHANGED = "changed"
+    CANCELLED = "cancelled"
+    MESSAGE = "message"
+
+
+class Announcement(db.Model):
+    """One change or message for all attendees of a session, written in the same transaction as
+    the change; the worker writes one outbox message per recipient from it, so a session with
+    thousands of attendees is moved in a single quick request and nothing is lost."""
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    #: For CHANGED: [[field, old, new], ...] in words; for MESSAGE: subject, body, waitlist flag.
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Set once every recipient has an outbox message; until then the sweeper retries it.
+    expanded_at: Mapped[datetime | None] = mapped_column(index=True)
+    recipients: Mapped[int] = mapped_column(default=0)
+
+    session: Mapped[Session] = relationship()

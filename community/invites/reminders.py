@@ -1,0 +1,84 @@
+"""Reminders before a session, and closing the waitlist's tentative entries once it starts.
+
+Each reminder is claimed by a guarded UPDATE of its `reminded_*_at` column in the same
+transaction that writes its outbox message, so it goes out once even with two workers or
+a restart in between.
+"""
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from community.db import db, utcnow
+from community.invites import services as invites
+from community.sessions.models import Format, Session, SessionStatus
+from community.signups.models import Registration, RegistrationStatus
+
+
+def _claim(reg_id: int, column, extra=()) -> Registration | None:
+    """Mark one registration's reminder as sent unless another worker did; None if it did."""
+    now = utcnow()
+    result = db.session.execute(
+        update(Registration)
+        .where(Registration.id == reg_id, column.is_(None),
+               Registration.status == RegistrationStatus.CONFIRMED, *extra)
+        .values({column.key: now})
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        return None
+    return db.session.get(Registration, reg_id, populate_existing=True)
+
+
+def _due(column, lead: timedelta, *conditions) -> list[int]:
+    """Confirmed registrations of published sessions starting within `lead` and not yet reminded."""
+    now = utcnow()
+    return list(db.session.scalars(
+        select(Registration.id).join(Session, Session.id == Registration.session_id)
+        .where(Registration.status == RegistrationStatus.CONFIRMED, column.is_(None),
+               Session.status == SessionStatus.PUBLISHED, Session.starts_at > now,
+               Session.starts_at <= now + lead, *conditions)
+        .order_by(Session.starts_at, Registration.id)))
+
+
+def send_due() -> int:
+    """Send every reminder that is due; returns how many were written."""
+    config = current_app.config
+    plans = [(Registration.reminded_day_before_at, config["REMINDER_LEAD_HOURS"], ()),
+             (Registration.reminded_hour_before_at, config["REMINDER_SHORT_LEAD_HOURS"],
+              (Session.format.in_([Format.ONLINE, Format.HYBRID]), Session.join_url != ""))]
+    sent = 0
+    for column, hours, conditions in plans:
+        if not hours:
+            continue
+        for reg_id in _due(column, timedelta(hours=hours), *conditions):
+            reg = _claim(reg_id, column)
+            if reg is None:
+                continue
+            invites.reminder(reg, hours=hours)
+            db.session.commit()
+            sent += 1
+    return sent
+
+
+def close_started_waitlists() -> int:
+    """Tell waitlisted people whose calendar holds a tentative entry that the session began."""
+    now = utcnow()
+    ids = db.session.scalars(
+        select(Registration.id).join(Session, Session.id == Registration.session_id)
+        .where(Registration.status == RegistrationStatus.WAITLISTED, Registration.in_calendar,
+               Session.starts_at <= now, Session.status == SessionStatus.PUBLISHED)).all()
+    closed = 0
+    for reg_id in ids:
+        result = db.session.execute(
+            update(Registration).where(Registration.id == reg_id, Registration.in_calendar)
+            .values(in_calendar=False).execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            db.session.rollback()
+            continue
+        reg = db.session.get(Registration, reg_id, populate_existing=True)
+        reg.in_calendar = True  # the CANCEL below is what takes it out
+        invites.waitlist_closed(reg)
+        db.session.commit()
+        closed += 1
+    return closed

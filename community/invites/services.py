@@ -1,0 +1,254 @@
+"""The emails that follow a registration through its life, each carrying the calendar entry.
+
+Per-person messages (seat, waitlist, promotion, cancellation) are written to the outbox in
+the caller's transaction. Messages to everyone at a session (a move, a cancellation, an
+organiser's note) are recorded as one Announcement in the caller's transaction and expanded
+into per-person outbox messages by the worker (`expand`).
+"""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from community import queue
+from community.core.timeutil import format_local
+from community.core.urls import external_url
+from community.db import db, utcnow
+from community.invites import ical
+from community.invites.models import Announcement, AnnouncementKind
+from community.mail.models import OutboxMessage
+from community.mail.services import CalendarPart, send_email
+from community.signups.models import Registration, RegistrationStatus
+from community.signups.tokens import cancel_token
+
+CONFIRMED, WAITLISTED = RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED
+#: How many outbox messages the worker writes per transaction when expanding an announcement.
+EXPAND_CHUNK = 200
+FIELD_LABELS = {"starts_at": "Starts", "ends_at": "Ends", "venue": "Venue", "join_url": "Join link",
+                "format": "Format", "title": "Topic", "timezone": "Time zone"}
+
+
+def _zone_of(reg) -> ZoneInfo:
+    """The zone to show the recipient times in: theirs, else the session's."""
+    return ZoneInfo(reg.user.timezone if reg.user else reg.session.timezone)
+
+
+def _name(reg) -> str:
+    return reg.user.name if reg.user else ""
+
+
+def _context(reg, **extra) -> dict:
+    """What every registration email shows."""
+    session = reg.session
+    zone = _zone_of(reg)
+    return {
+        "reg": reg,
+        "session": session,
+        "name": _name(reg) or "there",
+        "when": format_local(session.starts_at, "%A %-d %B %Y, %H:%M", zone),
+        "until": format_local(session.ends_at, "%H:%M", zone),
+        "session_url": external_url("sessions.detail", session_id=session.id, slug=session.slug),
+        "cancel_url": external_url("signups.cancel_link", token=cancel_token(reg)),
+        **extra,
+    }
+
+
+# Calendar parts ---------------------------------------------------------------
+
+def sequence_of(reg) -> int:
+    """The SEQUENCE of this person's copy of the event."""
+    return reg.session.sequence + reg.personal_sequence
+
+
+def _next_personal(reg) -> None:
+    """A change of this person's own place: their copy's SEQUENCE must rise."""
+    if reg.calendar_sent:
+        reg.personal_sequence += 1
+
+
+def _attendee(reg, tentative: bool) -> ical.Attendee:
+    return ical.Attendee(reg.email, _name(reg), "TENTATIVE" if tentative else "ACCEPTED")
+
+
+def _request(reg, *, tentative: bool = False) -> CalendarPart:
+    """A REQUEST for this person's copy (CONFIRMED for a seat, TENTATIVE for the waitlist)."""
+    ics = ical.invitation(reg.session, _attendee(reg, tentative), sequence=sequence_of(reg),
+                          stamp=utcnow(), tentative=tentative)
+    reg.in_calendar = reg.calendar_sent = True
+    return CalendarPart(ical.REQUEST, ics)
+
+
+def _cancel(reg) -> CalendarPart:
+    """A CANCEL that removes this person's copy."""
+    ics = ical.cancellation(reg.session, _attendee(reg, False), sequence=sequence_of(reg),
+                            stamp=utcnow())
+    reg.in_calendar = False
+    reg.calendar_sent = True
+    return CalendarPart(ical.CANCEL, ics)
+
+
+def _wants_tentative(reg) -> bool:
+    """Whether a waitlist place goes into the person's calendar."""
+    return reg.user.waitlist_in_calendar if reg.user else True
+
+
+def _send(reg, subject: str, template: str, calendar: CalendarPart | None = None, *,
+          dedupe_key: str | None = None, **extra) -> OutboxMessage:
+    """Write one registration email to the outbox."""
+    return send_email(reg.email, subject, template, _context(reg, **extra), user=reg.user,
+                      calendar=calendar, dedupe_key=dedupe_key)
+
+
+# One person's place -------------------------------------------------------------
+
+def seat_confirmed(reg) -> None:
+    """Your seat is confirmed: the invitation."""
+    _next_personal(reg)
+    _send(reg, f"Your seat is confirmed: {reg.session.title}", "seat_confirmed", _request(reg))
+
+
+def waitlisted(reg, position: int | None) -> None:
+    """You are on the waitlist, at this position (with a tentative entry unless turned off)."""
+    _next_personal(reg)
+    calendar = _request(reg, tentative=True) if _wants_tentative(reg) else None
+    _send(reg, f"You are on the waitlist: {reg.session.title}", "waitlisted", calendar,
+          position=position)
+
+
+def promoted(reg) -> None:
+    """A seat freed up and is now yours: the entry becomes CONFIRMED."""
+    _next_personal(reg)
+    _send(reg, f"A seat is now yours: {reg.session.title}", "promoted", _request(reg))
+
+
+def seat_cancelled(reg, *, by_organiser: bool, had_seat: bool) -> None:
+    """Your sign-up is cancelled (by you or an organiser): the entry leaves your calendar."""
+    _next_personal(reg)
+    calendar = _cancel(reg) if reg.in_calendar else None
+    _send(reg, f"Sign-up cancelled: {reg.session.title}", "seat_cancelled", calendar,
+          by_organiser=by_organiser, had_seat=had_seat)
+
+
+def held_seat_invitation(reg, position: int | None) -> None:
+    """An organiser added an address with no account: a seat (or waitlist place) is held."""
+    _next_personal(reg)
+    calendar = _request(reg, tentative=position is not None)
+    _send(reg, f"A seat is held for you: {reg.session.title}", "held_seat", calendar,
+          position=position,
+          register_url=external_url("accounts.register", email=reg.invited_email))
+
+
+def waitlist_closed(reg) -> None:
+    """The session started without a seat for this person: remove the tentative entry."""
+    _next_personal(reg)
+    _send(reg, f"No seat this time: {reg.session.title}", "waitlist_closed", _cancel(reg))
+
+
+def reminder(reg, *, hours: int) -> None:
+    """The session is soon (with the join link for those with a seat at online sessions)."""
+    _send(reg, f"Reminder: {reg.session.title} {'tomorrow' if hours >= 24 else 'starts soon'}",
+          "reminder", hours=hours)
+
+
+# Everyone at a session --------------------------------------------------------------
+
+def _announce(session, kind: str, payload: dict, actor=None) -> Announcement:
+    """Record a message to everyone at the session; the worker writes the emails after commit."""
+    row = Announcement(session_id=session.id, kind=kind, payload=payload,
+                       created_by_id=getattr(actor, "id", None))
+    db.session.add(row)
+    db.session.flush()
+    queue.enqueue_after_commit("invites.expand", row.id)
+    return row
+
+
+def _plain(value) -> object:
+    """A change value as JSON: instants as ISO text."""
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def session_changed(session, changes, actor=None) -> Announcement:
+    """The session moved or its place, link or topic changed: updates for everyone at it."""
+    payload = {"changes": [[c.field, _plain(c.old), _plain(c.new)] for c in changes
+                           if c.field in FIELD_LABELS]}
+    return _announce(session, AnnouncementKind.CHANGED, payload, actor)
+
+
+def session_cancelled(session, actor=None) -> Announcement:
+    """The organisers called the session off: CANCEL for everyone at it."""
+    return _announce(session, AnnouncementKind.CANCELLED, {}, actor)
+
+
+def message(session, actor, *, subject: str, body: str, include_waitlist: bool) -> Announcement:
+    """An organiser's email to the attendees (and optionally the waitlist)."""
+    return _announce(session, AnnouncementKind.MESSAGE,
+                     {"subject": subject, "body": body, "include_waitlist": include_waitlist}, actor)
+
+
+def _describe(field: str, old, new, zone: ZoneInfo) -> tuple[str, str, str]:
+    """(what, old, new) in words for the update email, times in the recipient's zone."""
+    if field in ("starts_at", "ends_at"):
+        old = format_local(datetime.fromisoformat(old), "%a %-d %b %Y, %H:%M", zone) if old else ""
+        new = format_local(datetime.fromisoformat(new), "%a %-d %b %Y, %H:%M", zone) if new else ""
+    return FIELD_LABELS[field], str(old or "none"), str(new or "none")
+
+
+def _recipients(ann: Announcement) -> list[Registration]:
+    """Who an announcement goes to."""
+    statuses = [CONFIRMED, WAITLISTED]
+    if ann.kind == AnnouncementKind.MESSAGE and not ann.payload.get("include_waitlist"):
+        statuses = [CONFIRMED]
+    return list(db.session.scalars(
+        select(Registration).options(selectinload(Registration.user), selectinload(Registration.session))
+        .where(Registration.session_id == ann.session_id, Registration.status.in_(statuses))
+        .order_by(Registration.id)))
+
+
+def _write_one(ann: Announcement, reg: Registration, key: str) -> None:
+    """The outbox message one recipient gets for an announcement."""
+    session = reg.session
+    if ann.kind == AnnouncementKind.CANCELLED:
+        calendar = _cancel(reg) if reg.in_calendar else None
+        _send(reg, f"Cancelled: {session.title}", "session_cancelled", calendar, dedupe_key=key)
+    elif ann.kind == AnnouncementKind.CHANGED:
+        seat = reg.status == CONFIRMED
+        calendar = None
+        if seat or reg.in_calendar:
+            calendar = _request(reg, tentative=not seat)
+        lines = [_describe(f, old, new, _zone_of(reg)) for f, old, new in ann.payload["changes"]]
+        _send(reg, f"Updated: {session.title}", "session_changed", calendar, dedupe_key=key,
+              changes=lines)
+    else:
+        _send(reg, ann.payload["subject"], "organiser_message", dedupe_key=key,
+              body=ann.payload["body"])
+
+
+def expand(announcement_id: int) -> int:
+    """Write the outbox messages of an announcement, a chunk per transaction; safe to repeat."""
+    ann = db.session.get(Announcement, announcement_id)
+    if ann is None or ann.expanded_at is not None:
+        return 0
+    prefix = f"a{ann.id}:"
+    done = set(db.session.scalars(
+        select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.like(prefix + "%"))))
+    written = 0
+    recipients = _recipients(ann)
+    for start in range(0, len(recipients), EXPAND_CHUNK):
+        for reg in recipients[start:start + EXPAND_CHUNK]:
+            key = f"{prefix}r{reg.id}"
+            if key not in done:
+                _write_one(ann, reg, key)
+                written += 1
+        db.session.commit()
+    ann = db.session.get(Announcement, announcement_id)
+    ann.expanded_at = utcnow()
+    ann.recipients = len(recipients)
+    db.session.commit()
+    return written
+
+
+def unexpanded() -> list[int]:
+    """Announcements the worker has not finished (for the sweeper)."""
+    return list(db.session.scalars(
+        select(Announcement.id).where(Announcement.expanded_at.is_(None)).order_by(Announcement.id)))

@@ -1,0 +1,1 @@
+"""Series and their biweekly sessions: cadence planning, public pages, organiser edits."""

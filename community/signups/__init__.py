@@ -1,0 +1,1 @@
+"""Sign-ups: seats, capacity, waitlist, cancellation links and following a series."""

@@ -1,0 +1,392 @@
+"""Sign-up rules: one seat per person, capacity, an ordered waitlist, cancellation and promotion.
+
+Every change to a session's sign-ups starts with `_lock`, a guarded UPDATE of the session
+row: PostgreSQL then holds that row's lock and SQLite its write lock until the commit, so
+concurrent sign-ups and cancellations are applied one after another and never overbook.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from community.accounts import services as accounts
+from community.accounts.models import User
+from community.core.errors import DomainError, NotAllowed
+from community.db import db, utcnow
+from community.invites import services as invites
+from community.sessions.models import Series, Session, SessionStatus
+from community.signups.models import Registration, RegistrationStatus, SeriesFollow
+from community.signups.tokens import issued_mark, read_cancel_token
+
+CONFIRMED, WAITLISTED, CANCELLED = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
+                                    RegistrationStatus.CANCELLED)
+
+
+def _lock(session: Session) -> Session:
+    """Serialise sign-up changes for one session and return it freshly read."""
+    db.session.execute(
+        update(Session).where(Session.id == session.id)
+        .values(signup_version=Session.signup_version + 1)
+        .execution_options(synchronize_session=False))
+    return db.session.get(Session, session.id, populate_existing=True)
+
+
+def _confirmed_count(session_id: int) -> int:
+    """Seats taken."""
+    return db.session.scalar(select(func.count(Registration.id)).where(
+        Registration.session_id == session_id, Registration.status == CONFIRMED))
+
+
+def _check_open(session: Session, now: datetime) -> None:
+    """Sign-up is open for published sessions that have not started."""
+    if session.status == SessionStatus.CANCELLED:
+        raise DomainError("This session has been cancelled.")
+    if session.status != SessionStatus.PUBLISHED:
+        raise DomainError("This session is not open for sign-up.")
+    if session.starts_at <= now:
+        raise DomainError("Sign-up closed when the session started.")
+
+
+def _seat_or_waitlist(reg: Registration, session: Session, now: datetime) -> None:
+    """Give the registration a seat if one is free, otherwise the end of the waitlist.
+    Call it before adding a new row to the session (the count must not autoflush it)."""
+    if _confirmed_count(session.id) < session.capacity:
+        reg.status, reg.confirmed_at, reg.waitlisted_at = CONFIRMED, now, None
+    else:
+        reg.status, reg.confirmed_at, reg.waitlisted_at = WAITLISTED, None, now
+    reg.cancelled_at = None
+
+
+def sign_up(user: User, session: Session, *, source: str = "member") -> Registration:
+    """Sign a member up: a seat while seats remain, else the waitlist. Idempotent for an active sign-up."""
+    if source == "member" and not user.is_confirmed:
+        raise DomainError("Please confirm your email address before signing up.")
+    now = utcnow()
+    _check_open(session, now)
+    session = _lock(session)
+    _check_open(session, now)
+    reg = db.session.scalar(select(Registration).where(
+        Registration.session_id == session.id, Registration.user_id == user.id))
+    if reg is not None and reg.status != CANCELLED:
+        return reg
+    if reg is None:
+        reg = Registration(session_id=session.id, user_id=user.id, source=source)
+    reg.source, reg.signed_up_at = source, now
+    _seat_or_waitlist(reg, session, now)
+    db.session.add(reg)
+    db.session.flush()
+    _announce_new(reg)
+    return reg
+
+
+def _announce_new(reg: Registration) -> None:
+    """Tell the person about their seat or waitlist place."""
+    if reg.status == CONFIRMED:
+        invites.seat_confirmed(reg)
+    else:
+        invites.waitlisted(reg, waitlist_position(reg))
+
+
+def fill_free_seats(session: Session) -> list[Registration]:
+    """Promote from the head of the waitlist while seats are free (caller holds the lock)."""
+    if session.status != SessionStatus.PUBLISHED or session.starts_at <= utcnow():
+        return []
+    free = session.capacity - _confirmed_count(session.id)
+    if free <= 0:
+        return []
+    promoted = list(db.session.scalars(
+        select(Registration).where(Registration.session_id == session.id,
+                                   Registration.status == WAITLISTED)
+        .order_by(Registration.waitlisted_at, Registration.id).limit(free)))
+    now = utcnow()
+    for reg in promoted:
+        reg.status, reg.confirmed_at, reg.waitlisted_at = CONFIRMED, now, None
+    db.session.flush()
+    for reg in promoted:
+        invites.promoted(reg)
+    return promoted
+
+
+def capacity_changed(session: Session) -> list[Registration]:
+    """After an organiser raised the capacity: give the new seats to the waitlist."""
+    return fill_free_seats(_lock(session))
+
+
+def _cancel(reg: Registration, *, by_organiser: bool) -> Registration:
+    """Cancel a registration under the session lock and pass its seat on."""
+    session = _lock(reg.session)
+    db.session.refresh(reg)
+    if reg.status == CANCELLED:
+        raise DomainError("This sign-up is already cancelled.")
+    if session.starts_at <= utcnow() and not by_organiser:
+        raise DomainError("This session has started; the sign-up can no longer be cancelled.")
+    had_seat = reg.status == CONFIRMED
+    reg.status, reg.cancelled_at, reg.waitlisted_at = CANCELLED, utcnow(), None
+    db.session.flush()
+    invites.seat_cancelled(reg, by_organiser=by_organiser, had_seat=had_seat)
+    if had_seat:
+        fill_free_seats(session)
+    return reg
+
+
+def cancel(user: User, session: Session) -> Registration:
+    """A member cancels their own seat or waitlist place."""
+    reg = registration_for(user, session)
+    if reg is None or reg.status == CANCELLED:
+        raise DomainError("You are not signed up for this session.")
+    return _cancel(reg, by_organiser=False)
+
+
+def remove(actor: User, reg: Registration) -> Registration:
+    """An organiser removes someone from a session."""
+    _require_organiser(actor)
+    return _cancel(reg, by_organiser=True)
+
+
+def promote(actor: User, reg: Registration) -> Registration:
+    """An organiser gives a waitlisted person a seat now, even beyond the capacity."""
+    _require_organiser(actor)
+    _lock(reg.session)
+    db.session.refresh(reg)
+    if reg.status != WAITLISTED:
+        raise DomainError("Only someone on the waitlist can be promoted.")
+    reg.status, reg.confirmed_at, reg.waitlisted_at = CONFIRMED, utcnow(), None
+    db.session.flush()
+    invites.promoted(reg)
+    return reg
+
+
+def _require_organiser(actor: User) -> None:
+    if actor is None or not actor.is_organiser:
+        raise NotAllowed("Only organisers can do this.")
+
+
+def add_by_email(actor: User, session: Session, email: str) -> Registration:
+    """An organiser signs someone up by email: a member directly, a new address with a held seat."""
+    _require_organiser(actor)
+    email = accounts.normalise_email(email)
+    user = accounts.get_by_email(email)
+    if user is not None:
+        return sign_up(user, session, source="organiser")
+    now = utcnow()
+    _check_open(session, now)
+    session = _lock(session)
+    reg = db.session.scalar(select(Registration).where(
+        Registration.session_id == session.id, Registration.invited_email == email))
+    if reg is not None and reg.status != CANCELLED:
+        raise DomainError(f"{email} has already been invited to this session.")
+    if reg is None:
+        reg = Registration(session_id=session.id, invited_email=email, source="organiser")
+    reg.signed_up_at = now
+    _seat_or_waitlist(reg, session, now)
+    db.session.add(reg)
+    db.session.flush()
+    invites.held_seat_invitation(reg, waitlist_position(reg) if reg.status == WAITLISTED else None)
+    return reg
+
+
+def claim_invitations(user: User) -> int:
+    """When an invited address confirms its new account, its held seats become its own."""
+    held = db.session.scalars(select(Registration).where(Registration.invited_email == user.email))
+    count = 0
+    for reg in held:
+        reg.user, reg.invited_email = user, None
+        count += 1
+    db.session.flush()
+    return count
+
+
+def registration_for(user: User | None, session: Session) -> Registration | None:
+    """The viewer's registration for a session, if any."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(Registration).where(
+        Registration.session_id == session.id, Registration.user_id == user.id))
+
+
+def waitlist_position(reg: Registration) -> int | None:
+    """1-based place on the waitlist, or None when not waitlisted."""
+    if reg.status != WAITLISTED:
+        return None
+    ahead = db.session.scalar(select(func.count(Registration.id)).where(
+        Registration.session_id == reg.session_id, Registration.status == WAITLISTED,
+        or_(Registration.waitlisted_at < reg.waitlisted_at,
+            and_(Registration.waitlisted_at == reg.waitlisted_at, Registration.id < reg.id))))
+    return ahead + 1
+
+
+def seat_counts(session_ids) -> dict[int, tuple[int, int]]:
+    """(confirmed, waitlisted) per session id, in one grouped query."""
+    ids = list(session_ids)
+    counts = {i: (0, 0) for i in ids}
+    if not ids:
+        return counts
+    rows = db.session.execute(
+        select(Registration.session_id, Registration.status, func.count(Registration.id))
+        .where(Registration.session_id.in_(ids),
+               Registration.status.in_([CONFIRMED, WAITLISTED]))
+        .group_by(Registration.session_id, Registration.status))
+    for session_id, status, n in rows:
+        confirmed, waitlisted = counts[session_id]
+        counts[session_id] = (n, waitlisted) if status == CONFIRMED else (confirmed, n)
+    return counts
+
+
+def attendees(session: Session) -> dict[str, list[Registration]]:
+    """A session's registrations grouped: confirmed, waitlisted (in order), cancelled."""
+    rows = db.session.scalars(
+        select(Registration).options(selectinload(Registration.user))
+        .where(Registration.session_id == session.id)
+        .order_by(Registration.waitlisted_at, Registration.confirmed_at, Registration.id)).all()
+    return {
+        "confirmed": sorted((r for r in rows if r.status == CONFIRMED),
+                            key=lambda r: (r.display_name.lower(), r.id)),
+        "waitlisted": [r for r in rows if r.status == WAITLISTED],
+        "cancelled": sorted((r for r in rows if r.status == CANCELLED),
+                            key=lambda r: r.cancelled_at or r.created_at, reverse=True),
+    }
+
+
+def active_registrations(session: Session) -> list[Registration]:
+    """Confirmed and waitlisted registrations of a session."""
+    return list(db.session.scalars(
+        select(Registration).options(selectinload(Registration.user))
+        .where(Registration.session_id == session.id,
+               Registration.status.in_([CONFIRMED, WAITLISTED]))))
+
+
+# Cancel links ---------------------------------------------------------------
+
+def registration_for_token(token: str) -> Registration:
+    """The registration a cancel link names; DomainError when forged or no longer valid."""
+    data = read_cancel_token(token)
+    if data is None:
+        raise DomainError("This cancellation link is not valid. Check that you copied all of it, "
+                          "or log in and cancel from the session page.")
+    reg = db.session.get(Registration, data.get("r"))
+    if reg is None or (reg.user_id != data.get("u") and reg.invited_email != data.get("e")):
+        raise DomainError("This cancellation link does not match a sign-up.")
+    if data.get("t") != issued_mark(reg):
+        raise DomainError("This cancellation link belongs to an earlier sign-up. Use the link in "
+                          "your latest email, or cancel from the session page.")
+    return reg
+
+
+def cancel_by_token(token: str) -> Registration:
+    """Cancel through an emailed link."""
+    reg = registration_for_token(token)
+    if reg.status == CANCELLED:
+        raise DomainError("This sign-up is already cancelled.")
+    return _cancel(reg, by_organiser=False)
+
+
+# Series subscription --------------------------------------------------------
+
+def follow(user: User, series: Series) -> SeriesFollow:
+    """Follow a series: sign-up for each newly published session happens automatically."""
+    if not user.is_confirmed:
+        raise DomainError("Please confirm your email address before following a series.")
+    existing = db.session.scalar(select(SeriesFollow).where(
+        SeriesFollow.series_id == series.id, SeriesFollow.user_id == user.id))
+    if existing:
+        return existing
+    row = SeriesFollow(series=series, user=user)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def unfollow(user: User, series: Series) -> None:
+    """Stop following a series (existing sign-ups stay)."""
+    row = db.session.scalar(select(SeriesFollow).where(
+        SeriesFollow.series_id == series.id, SeriesFollow.user_id == user.id))
+    if row is not None:
+        db.session.delete(row)
+        db.session.flush()
+
+
+def is_following(user: User | None, series: Series) -> bool:
+    """Whether the viewer follows the series."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(select(func.count(SeriesFollow.id)).where(
+        SeriesFollow.series_id == series.id, SeriesFollow.user_id == user.id)) > 0
+
+
+def sign_up_followers(session: Session) -> list[Registration]:
+    """Sign the series' followers up for a newly published session (same capacity rules)."""
+    if session.series_id is None:
+        return []
+    followers = db.session.scalars(
+        select(User).join(SeriesFollow, SeriesFollow.user_id == User.id)
+        .where(SeriesFollow.series_id == session.series_id, User.confirmed_at.is_not(None))
+        .order_by(SeriesFollow.created_at, SeriesFollow.id)).all()
+    return [sign_up(user, session, source="follow") for user in followers]
+
+
+# What the session page shows --------------------------------------------------
+
+@dataclass(frozen=True)
+class MemberState:
+    """Where the viewer stands with a session, for the session page."""
+
+    state: str
+    registration: Registration | None = None
+    position: int | None = None
+
+
+def member_state(user, session: Session, confirmed: int, now: datetime | None = None) -> MemberState:
+    """One of: session_cancelled, past, started, confirmed, waitlisted, anonymous, unconfirmed,
+    cancelled, full, eligible, draft."""
+    now = now or utcnow()
+    reg = registration_for(user, session)
+    if session.status == SessionStatus.CANCELLED:
+        return MemberState("session_cancelled", reg)
+    if session.ends_at <= now:
+        return MemberState("past", reg)
+    if session.starts_at <= now:
+        return MemberState("started", reg)
+    if session.status != SessionStatus.PUBLISHED:
+        return MemberState("draft", reg)
+    if reg is not None and reg.status == CONFIRMED:
+        return MemberState("confirmed", reg)
+    if reg is not None and reg.status == WAITLISTED:
+        return MemberState("waitlisted", reg, waitlist_position(reg))
+    if user is None or not user.is_authenticated:
+        return MemberState("anonymous")
+    if not user.is_confirmed:
+        return MemberState("unconfirmed", reg)
+    full = confirmed >= session.capacity
+    if reg is not None and reg.status == CANCELLED:
+        return MemberState("cancelled_full" if full else "cancelled", reg)
+    return MemberState("full" if full else "eligible")
+
+
+# GDPR -------------------------------------------------------------------------
+
+def _export(user: User):
+    """The member's sign-ups and follows, for the data export."""
+    regs = db.session.scalars(select(Registration).options(selectinload(Registration.session))
+                              .where(Registration.user_id == user.id).order_by(Registration.id))
+    follows = db.session.scalars(select(SeriesFollow).options(selectinload(SeriesFollow.series))
+                                 .where(SeriesFollow.user_id == user.id))
+    return "signups", {
+        "registrations": [{"session": r.session.title, "starts_at": r.session.starts_at.isoformat(),
+                           "status": r.status, "signed_up_at": r.created_at.isoformat()}
+                          for r in regs],
+        "following": [f.series.title for f in follows],
+    }
+
+
+def _erase(user: User) -> None:
+    """Before an account is deleted: give up its seats so the waitlist moves on."""
+    for reg in db.session.scalars(select(Registration).where(
+            Registration.user_id == user.id, Registration.status.in_([CONFIRMED, WAITLISTED]))):
+        if reg.session.starts_at > utcnow():
+            _cancel(reg, by_organiser=True)
+
+
+accounts.EXPORTERS.append(_export)
+accounts.ERASERS.append(_erase)
+accounts.ON_CONFIRMED.append(claim_invitations)

@@ -1,0 +1,24 @@
+"""Signed links that let a person cancel their sign-up without logging in."""
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+SALT = "cancel-signup"
+
+
+def cancel_token(reg) -> str:
+    """A signed token naming this registration and its holder."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT).dumps(
+        {"r": reg.id, "u": reg.user_id, "e": reg.invited_email, "t": issued_mark(reg)})
+
+
+def issued_mark(reg) -> int:
+    """The sign-up a link belongs to: a link from before a cancel-and-rejoin no longer works."""
+    return int(reg.signed_up_at.timestamp() * 1000)
+
+
+def read_cancel_token(token: str) -> dict | None:
+    """The token's contents, or None when it is forged or damaged."""
+    try:
+        return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT).loads(token)
+    except BadSignature:
+        return None

@@ -1,0 +1,118 @@
+"""Sign-up actions: take a seat, cancel (also from an emailed link), follow a series."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from community.core.errors import DomainError
+from community.db import db
+from community.extensions import limiter
+from community.sessions.models import Series
+from community.sessions.services import visible_session
+from community.signups import services
+
+bp = Blueprint("signups", __name__)
+
+
+def _session_or_404(session_id: int):
+    """A session the viewer may see, or 404."""
+    session = visible_session(session_id, current_user)
+    if session is None:
+        abort(404)
+    return session
+
+
+def _back(session):
+    return redirect(url_for("sessions.detail", session_id=session.id, slug=session.slug))
+
+
+@bp.post("/sessions/<int:session_id>/signup")
+@login_required
+@limiter.limit("20 per minute")
+def create(session_id: int):
+    """Sign up with one click."""
+    session = _session_or_404(session_id)
+    if not FlaskForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return _back(session)
+    try:
+        reg = services.sign_up(current_user, session)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _back(session)
+    db.session.commit()
+    if reg.status == "confirmed":
+        flash("Your seat is confirmed. We have emailed you the details.", "success")
+    else:
+        flash(f"The session is full: you are number {services.waitlist_position(reg)} on the "
+              "waitlist. We will email you if a seat frees up.", "info")
+    return _back(session)
+
+
+@bp.post("/sessions/<int:session_id>/cancel")
+@login_required
+def cancel(session_id: int):
+    """Cancel one's own seat or waitlist place."""
+    session = _session_or_404(session_id)
+    try:
+        reg = services.cancel(current_user, session)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _back(session)
+    db.session.commit()
+    flash("Your seat is cancelled." if reg.confirmed_at else "You have left the waitlist.", "success")
+    return _back(session)
+
+
+@bp.route("/signups/cancel/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per minute")
+def cancel_link(token: str):
+    """Cancel from the emailed link, without logging in (GET asks, POST does it)."""
+    try:
+        reg = services.registration_for_token(token)
+    except DomainError as exc:
+        return render_template("signups/cancel_problem.html", message=exc.message), 400
+    form = FlaskForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_by_token(token)
+        except DomainError as exc:
+            db.session.rollback()
+            return render_template("signups/cancel_problem.html", message=exc.message,
+                                   session=reg.session), 400
+        db.session.commit()
+        return render_template("signups/cancel_done.html", session=reg.session)
+    if reg.status == "cancelled":
+        return render_template("signups/cancel_problem.html", session=reg.session,
+                               message="This sign-up is already cancelled."), 400
+    zone = reg.user.timezone if reg.user else reg.session.timezone
+    return render_template("signups/cancel_confirm.html", reg=reg, session=reg.session, form=form,
+                           reg_zone=zone)
+
+
+@bp.post("/series/<int:series_id>/follow")
+@login_required
+def follow(series_id: int):
+    """Follow a series."""
+    series = db.get_or_404(Series, series_id)
+    try:
+        services.follow(current_user, series)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"You follow {series.title}: we will sign you up for each new session.", "success")
+    return redirect(url_for("sessions.series", series_id=series.id, slug=series.slug))
+
+
+@bp.post("/series/<int:series_id>/unfollow")
+@login_required
+def unfollow(series_id: int):
+    """Stop following a series."""
+    series = db.get_or_404(Series, series_id)
+    services.unfollow(current_user, series)
+    db.session.commit()
+    flash(f"You no longer follow {series.title}. Your existing sign-ups stay.", "success")
+    return redirect(url_for("sessions.series", series_id=series.id, slug=series.slug))
