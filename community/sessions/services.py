@@ -2,12 +2,15 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from urllib.parse import urlsplit
+
 from slugify import slugify
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from community.accounts.models import Role, User
 from community.core.errors import DomainError, NotAllowed
+from community.core.timeutil import is_zone
 from community.db import db, utcnow
 from community.invites import services as invites
 from community.sessions import cadence
@@ -40,11 +43,27 @@ def _check_times(starts_at: datetime, ends_at: datetime) -> None:
 
 
 def _check_format(fmt: str, venue: str, join_url: str) -> None:
-    """Online sessions need a link (eventually), in-person ones a venue."""
+    """In-person sessions need a venue; a join link must be a web address."""
     if fmt not in set(Format):
         raise DomainError("Choose online, in person or hybrid.", "format")
     if fmt in (Format.IN_PERSON, Format.HYBRID) and not venue.strip():
         raise DomainError("An in-person or hybrid session needs a venue.", "venue")
+    parts = urlsplit(join_url.strip())
+    if join_url.strip() and (parts.scheme not in ("http", "https") or not parts.netloc):
+        raise DomainError("The join link must be a web address starting with https://.", "join_url")
+
+
+def _check_numbers(capacity: int, duration_minutes: int | None = None, interval_weeks: int | None = None,
+                   timezone: str | None = None) -> None:
+    """Capacity, length, cadence and zone must make sense."""
+    if capacity < 1:
+        raise DomainError("Capacity must be at least 1.", "capacity")
+    if duration_minutes is not None and not 5 <= duration_minutes <= 24 * 60:
+        raise DomainError("A session lasts between 5 minutes and 24 hours.", "duration_minutes")
+    if interval_weeks is not None and not 1 <= interval_weeks <= 52:
+        raise DomainError("Repeat every 1 to 52 weeks.", "interval_weeks")
+    if timezone is not None and not is_zone(timezone):
+        raise DomainError("Choose a time zone from the list.", "timezone")
 
 
 def create_series(actor: User, *, title: str, description: str, start_date: date, local_time: time,
@@ -54,6 +73,7 @@ def create_series(actor: User, *, title: str, description: str, start_date: date
     """Add a series with its cadence."""
     _require_organiser(actor)
     _check_format(format, venue, join_url)
+    _check_numbers(capacity, duration_minutes, interval_weeks, timezone)
     series = Series(title=title.strip(), slug=slugify(title)[:200], description=description,
                     start_date=start_date, weekday=start_date.weekday(), local_time=local_time,
                     timezone=timezone, interval_weeks=interval_weeks,
@@ -69,6 +89,10 @@ def update_series(actor: User, series: Series, **fields) -> Series:
     _require_organiser(actor)
     _check_format(fields.get("format", series.format), fields.get("venue", series.venue),
                   fields.get("join_url", series.join_url))
+    _check_numbers(fields.get("capacity", series.capacity),
+                   fields.get("duration_minutes", series.duration_minutes),
+                   fields.get("interval_weeks", series.interval_weeks),
+                   fields.get("timezone", series.timezone))
     for name, value in fields.items():
         setattr(series, name, value.strip() if isinstance(value, str) else value)
     series.slug = slugify(series.title)[:200]
@@ -112,6 +136,7 @@ def create_session(actor: User, *, title: str, description: str, starts_at: date
     _require_organiser(actor)
     _check_times(starts_at, ends_at)
     _check_format(format, venue, join_url)
+    _check_numbers(capacity, timezone=timezone)
     if starts_at <= utcnow():
         raise DomainError("A new session must start in the future.", "starts_at")
     session = Session(title=title.strip(), slug=slugify(title)[:200], description=description,
@@ -138,8 +163,7 @@ def update_session(actor: User, session: Session, **fields) -> list[Change]:
     moved = starts_at != session.starts_at or ends_at != session.ends_at
     if moved and starts_at <= utcnow():
         raise DomainError("A session cannot be moved to a time in the past.", "starts_at")
-    if "capacity" in fields and fields["capacity"] < 1:
-        raise DomainError("Capacity must be at least 1.", "capacity")
+    _check_numbers(fields.get("capacity", session.capacity), timezone=fields.get("timezone"))
     changes = []
     for name, value in fields.items():
         value = value.strip() if isinstance(value, str) else value

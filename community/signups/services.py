@@ -168,6 +168,9 @@ def add_by_email(actor: User, session: Session, email: str) -> Registration:
     email = accounts.normalise_email(email)
     user = accounts.get_by_email(email)
     if user is not None:
+        existing = registration_for(user, session)
+        if existing is not None and existing.status != CANCELLED:
+            raise DomainError(f"{email} is already signed up for this session.", "email")
         return sign_up(user, session, source="organiser")
     now = utcnow()
     _check_open(session, now)
@@ -175,7 +178,7 @@ def add_by_email(actor: User, session: Session, email: str) -> Registration:
     reg = db.session.scalar(select(Registration).where(
         Registration.session_id == session.id, Registration.invited_email == email))
     if reg is not None and reg.status != CANCELLED:
-        raise DomainError(f"{email} has already been invited to this session.")
+        raise DomainError(f"{email} has already been invited to this session.", "email")
     if reg is None:
         reg = Registration(session_id=session.id, invited_email=email, source="organiser")
     reg.signed_up_at = now
