@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     IntegerField,
@@ -128,3 +129,12 @@ class AddAttendeeForm(FlaskForm):
     email = EmailField("Email address", filters=[_strip], validators=[
         DataRequired("Enter an email address."), Length(max=254),
         Email("Enter a valid email address, like name@company.com.")])
+
+
+class MessageForm(FlaskForm):
+    """An organiser's email to the people at a session."""
+
+    subject = StringField("Subject", validators=[DataRequired("Write a subject."), Length(max=150)])
+    body = TextAreaField("Message", validators=[DataRequired("Write the message."), Length(max=5000)],
+                         description="Plain text; **bold**, lists and links in Markdown are shown in the HTML email.")
+    include_waitlist = BooleanField("Also send it to the waitlist")

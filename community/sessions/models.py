@@ -5,7 +5,6 @@ from datetime import date, datetime, time
 from urllib.parse import urlsplit
 
 from flask import current_app, has_app_context
-
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -1,7 +1,6 @@
 """Rules for series and sessions: cadence generation, edits, moves, publishing, cancelling."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-
 from urllib.parse import urlsplit
 
 from slugify import slugify

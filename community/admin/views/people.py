@@ -5,8 +5,9 @@ from sqlalchemy import func, select
 
 from community.accounts import services as accounts
 from community.accounts.models import Role, User
-from community.admin.forms import ActionForm, RoleForm
 from community.admin.blueprint import bp
+from community.admin.forms import ActionForm, RoleForm
+from community.admin.views.common import back_to
 from community.core.errors import DomainError
 from community.db import db
 from community.mail import services as mail
@@ -51,8 +52,7 @@ def change_role(user_id: int):
     else:
         db.session.commit()
         flash(f"{user.name} is now {user.role}.", "success")
-    return redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/admin/members")
-                    else url_for("admin.members"))
+    return redirect(back_to(url_for("admin.members")))
 
 
 @bp.get("/outbox")

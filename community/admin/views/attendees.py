@@ -1,0 +1,122 @@
+"""Admin pages for a session's attendees: list, add by email, remove, promote, CSV."""
+import csv
+import io
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from community.admin.blueprint import bp
+from community.admin.forms import ActionForm, AddAttendeeForm, MessageForm
+from community.admin.views.common import (
+    CSV_COLUMNS,
+    field_error,
+)
+from community.core.errors import DomainError
+from community.db import db
+from community.invites import services as invites
+from community.sessions.models import Session
+from community.signups import services as signups
+from community.signups.models import Registration, RegistrationStatus
+
+
+def _render_attendees(session: Session, form: AddAttendeeForm, message: MessageForm | None = None):
+    """The attendee list: confirmed, waitlist in order, cancelled, and the add and message forms."""
+    groups = signups.attendees(session)
+    return render_template("admin/attendees.html", session=session, groups=groups, form=form,
+                           message=message or MessageForm(),
+                           action=ActionForm())
+
+
+def _registration(session_id: int, reg_id: int) -> Registration:
+    """A registration of this session, or 404."""
+    reg = db.get_or_404(Registration, reg_id)
+    if reg.session_id != session_id:
+        abort(404)
+    return reg
+
+
+@bp.get("/sessions/<int:session_id>/attendees")
+def sessions_attendees(session_id: int):
+    """Who is coming, who waits and who cancelled."""
+    return _render_attendees(db.get_or_404(Session, session_id), AddAttendeeForm())
+
+
+@bp.post("/sessions/<int:session_id>/attendees")
+def sessions_attendee_add(session_id: int):
+    """Give a seat to an email address (a member, or a held seat for a newcomer)."""
+    session = db.get_or_404(Session, session_id)
+    form = AddAttendeeForm()
+    if form.validate_on_submit():
+        try:
+            reg = signups.add_by_email(current_user, session, form.email.data)
+        except DomainError as exc:
+            db.session.rollback()
+            field_error(form, exc, default="email")
+        else:
+            db.session.commit()
+            if reg.status == RegistrationStatus.WAITLISTED:
+                where = f"is on the waitlist at position {signups.waitlist_position(reg)}"
+            else:
+                where = "has a seat"
+            told = "and was emailed" if reg.user else "and was invited to create an account"
+            flash(f"{reg.email} {where} {told}.", "success")
+            return redirect(url_for("admin.sessions_attendees", session_id=session.id))
+    return _render_attendees(session, form)
+
+
+@bp.post("/sessions/<int:session_id>/attendees/<int:reg_id>/<any(remove, promote):action>")
+def sessions_attendee_change(session_id: int, reg_id: int, action: str):
+    """Remove someone from the session, or give a waitlisted person a seat now."""
+    reg = _registration(session_id, reg_id)
+    if ActionForm().validate_on_submit():
+        try:
+            (signups.remove if action == "remove" else signups.promote)(current_user, reg)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            done = "was removed" if action == "remove" else "now has a seat"
+            flash(f"{reg.display_name} {done} and has been emailed.", "success")
+    return redirect(url_for("admin.sessions_attendees", session_id=session_id))
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.get("/sessions/<int:session_id>/attendees.csv")
+def sessions_attendees_csv(session_id: int):
+    """The attendee list as a spreadsheet (UTF-8 with a byte-order mark for Excel)."""
+    session = db.get_or_404(Session, session_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for group, regs in signups.attendees(session).items():
+        for position, reg in enumerate(regs, start=1):
+            user = reg.user
+            writer.writerow([_cell(v) for v in (
+                reg.status, position if group == "waitlisted" else "",
+                user.name if user else "", reg.email, user.organisation if user else "",
+                user.job_title if user else "", reg.created_at.isoformat(timespec="seconds"),
+                reg.source)])
+    filename = f"{session.slug or 'session'}-{session.id}-attendees.csv"
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.post("/sessions/<int:session_id>/message")
+def sessions_message(session_id: int):
+    """Email the confirmed attendees (and optionally the waitlist) through the outbox."""
+    session = db.get_or_404(Session, session_id)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        return _render_attendees(session, AddAttendeeForm(), form), 400
+    invites.message(session, current_user, subject=form.subject.data.strip(), body=form.body.data,
+                    include_waitlist=form.include_waitlist.data)
+    db.session.commit()
+    who = "attendees and the waitlist" if form.include_waitlist.data else "confirmed attendees"
+    flash(f"Your message to the {who} is on its way; follow it in the outbox.", "success")
+    return redirect(url_for("admin.sessions_attendees", session_id=session.id))
