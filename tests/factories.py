@@ -66,3 +66,47 @@ def make_session(**kwargs):
     db.session.add(session)
     db.session.flush()
     return session
+
+
+def make_poll(session=None, *, question: str = "Is good enough, enough?", kind: str = "single",
+              options: list[str] | None = None, status: str = "open", **kwargs):
+    """A poll on a session (a new published one unless given), open unless told otherwise."""
+    from community.db import db, utcnow
+    from community.polls.models import DEFAULT_SCALE_LABELS, Poll, PollOption
+
+    session = session or make_session()
+    if options is None:
+        options = list(DEFAULT_SCALE_LABELS) if kind == "scale" else ["Yes", "No", "It depends"]
+    poll = Poll(session=session, question=question, kind=kind, status=status,
+                position=kwargs.pop("position", 1),
+                opened_at=utcnow() if status != "draft" else None,
+                options=[PollOption(position=i, label=label) for i, label in enumerate(options, 1)],
+                **kwargs)
+    db.session.add(poll)
+    db.session.flush()
+    return poll
+
+
+def option_ids(poll, *labels: str) -> list[int]:
+    """The ids of a poll's options with these labels."""
+    by_label = {o.label: o.id for o in poll.options}
+    return [by_label[label] for label in labels]
+
+
+def make_note(*, author=None, title: str = "Data maturity and the cost of perfect customer data",
+              body: str = "## Why it matters\n\nGood enough data ships sooner.", visibility: str = "public",
+              sessions=(), **kwargs):
+    """A note written through the service by `author` (a new analyst unless given), with revision 1."""
+    from community.notes import services as notes
+
+    author = author or make_user(role="analyst")
+    return notes.create(author, title=title, body=body, visibility=visibility, sessions=list(sessions),
+                        **kwargs)
+
+
+def make_attachment(note, *, filename: str = "slides.pdf", data: bytes | None = None):
+    """A file attached to `note` by its first author (a tiny PDF unless other bytes are given)."""
+    from community.notes import services as notes
+
+    data = data if data is not None else b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    return notes.attach(note.authors[0], note, filename, data)

@@ -11,6 +11,7 @@ MENU = [
     ("admin.index", "Overview"),
     ("admin.sessions", "Sessions"),
     ("admin.series_list", "Series"),
+    ("admin.notes_list", "Notes"),
     ("admin.members", "Members"),
     ("admin.outbox", "Outbox"),
 ]

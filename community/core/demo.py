@@ -7,6 +7,8 @@ from sqlalchemy import select
 from community.accounts import services as accounts
 from community.accounts.models import Role, User
 from community.db import db, utcnow
+from community.notes import demo as notes_demo
+from community.polls import demo as polls_demo
 from community.sessions import cadence
 from community.sessions import services as sessions
 from community.sessions.models import Format, Series, Session, SessionStatus
@@ -121,6 +123,7 @@ def _seed_sessions(organiser: User, analyst: User, members: list[User]) -> list[
                                 hosts=[analyst])
         sessions.publish(organiser, session)
     _seat(drafts[0], members[:4])
+    polls_demo.seed(organiser, drafts[0], members)
     _seat(drafts[1], members[1:3])
     past_start = cadence.local_instant(today - timedelta(days=14), time(14, 0), ZONE)
     past = Session(series=series, occurrence_date=past_start.date(), title=PAST_TITLE,
@@ -131,6 +134,7 @@ def _seed_sessions(organiser: User, analyst: User, members: list[User]) -> list[
     db.session.add(past)
     db.session.flush()
     _seat(past, members[:5])
+    notes_demo.seed(analyst, drafts[0], past)
     db.session.flush()
     return [f"Demo series '{SERIES_TITLE}' with {len(drafts)} upcoming sessions "
             f"({min(len(drafts), 3)} published) and one past session."]

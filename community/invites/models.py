@@ -15,6 +15,8 @@ class AnnouncementKind(enum.StrEnum):
     CHANGED = "changed"
     CANCELLED = "cancelled"
     MESSAGE = "message"
+    #: After the session: summary, notes and poll results (written by community.notes.followup).
+    FOLLOW_UP = "follow_up"
 
 
 class Announcement(db.Model):

@@ -197,7 +197,8 @@ def _describe(field: str, old, new, zone: ZoneInfo) -> tuple[str, str, str]:
 def _recipients(ann: Announcement) -> list[Registration]:
     """Who an announcement goes to."""
     statuses = [CONFIRMED, WAITLISTED]
-    if ann.kind == AnnouncementKind.MESSAGE and not ann.payload.get("include_waitlist"):
+    if ann.kind in (AnnouncementKind.MESSAGE, AnnouncementKind.FOLLOW_UP) \
+            and not ann.payload.get("include_waitlist"):
         statuses = [CONFIRMED]
     return list(db.session.scalars(
         select(Registration).options(selectinload(Registration.user), selectinload(Registration.session))
@@ -219,9 +220,24 @@ def _write_one(ann: Announcement, reg: Registration, key: str) -> None:
         lines = [_describe(f, old, new, _zone_of(reg)) for f, old, new in ann.payload["changes"]]
         _send(reg, f"Updated: {session.title}", "session_changed", calendar, dedupe_key=key,
               changes=lines)
-    else:
+    elif ann.kind == AnnouncementKind.MESSAGE:
         _send(reg, ann.payload["subject"], "organiser_message", dedupe_key=key,
               body=ann.payload["body"])
+    else:
+        subject, template, extra = WRITERS[ann.kind](ann, reg)
+        _send(reg, subject, template, dedupe_key=key, **extra)
+
+
+#: Announcement kinds that other features define: kind -> fn(announcement, registration)
+#: returning (subject, email template, template values) for one recipient.
+WRITERS: dict = {}
+
+
+def announce(session, kind: str, payload: dict, actor=None) -> Announcement:
+    """Record an announcement of a kind registered in WRITERS (e.g. the notes' follow-up)."""
+    if kind not in WRITERS:
+        raise ValueError(f"no writer for announcements of kind {kind!r}")
+    return _announce(session, kind, payload, actor)
 
 
 def expand(announcement_id: int) -> int:

@@ -7,6 +7,7 @@ from flask_login import current_user
 from community.core.timeutil import viewer_zone
 from community.db import db
 from community.invites.feeds import add_to_calendar_links
+from community.notes.services import notes_for_session
 from community.sessions import services
 from community.sessions.models import Series
 from community.signups import services as signups
@@ -31,7 +32,8 @@ def detail(session_id: int, slug: str | None = None):
                            waitlisted=waitlisted, seats_left=max(session.capacity - confirmed, 0),
                            state=state, following=following, session_zone=session.timezone,
                            session_zone_differs=zone_differs,
-                           calendar_links=add_to_calendar_links(session))
+                           calendar_links=add_to_calendar_links(session),
+                           notes=notes_for_session(current_user, session))
 
 
 @bp.get("/sessions/past")

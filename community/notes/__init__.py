@@ -1,0 +1,1 @@
+"""Analyst briefing notes: written, versioned, access-controlled, searchable, with attachments."""

@@ -1,0 +1,217 @@
+"""Note rules: writing with revisions, restoring, diffs, attachments, opens and follow-ups."""
+import difflib
+from dataclasses import dataclass
+from datetime import datetime
+
+from slugify import slugify
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from community.accounts.models import User
+from community.core.errors import DomainError, NotAllowed
+from community.db import db, utcnow
+from community.notes import access, files
+from community.notes.models import (
+    Attachment,
+    Note,
+    NoteKind,
+    NoteOpen,
+    NoteRevision,
+    Visibility,
+)
+from community.sessions.models import Session
+
+CONTENT_FIELDS = ("title", "summary", "body")
+
+
+def _require_writer(actor: User) -> None:
+    """Analysts and organisers write notes."""
+    if actor is None or not getattr(actor, "is_analyst", False):
+        raise NotAllowed("Only analysts and organisers can write briefing notes.")
+
+
+def _require_editor(actor: User, note: Note) -> None:
+    """Only a note's authors and organisers change it."""
+    _require_writer(actor)
+    if not access.is_editor(actor, note):
+        raise NotAllowed("Only the note's authors and organisers can change it.")
+
+
+def _check(fields: dict) -> None:
+    """Values a form could not check alone."""
+    if fields.get("kind", NoteKind.PRE_READ) not in set(NoteKind):
+        raise DomainError("Choose a pre-read or a summary.", "kind")
+    if fields.get("visibility", Visibility.DRAFT) not in set(Visibility):
+        raise DomainError("Choose who may read the note.", "visibility")
+    if fields.get("visibility") == Visibility.ATTENDEES and not fields.get("sessions"):
+        raise DomainError("A note for attendees must be linked to at least one session.", "sessions")
+
+
+def _revise(note: Note, actor: User, message: str) -> NoteRevision:
+    """Keep the note's current content as a new revision."""
+    number = (db.session.scalar(select(func.max(NoteRevision.number))
+                                .where(NoteRevision.note_id == note.id)) or 0) + 1
+    revision = NoteRevision(note_id=note.id, number=number, title=note.title, summary=note.summary,
+                            body=note.body, saved_by_id=actor.id, message=message[:200])
+    db.session.add(revision)
+    db.session.flush()
+    return revision
+
+
+def create(actor: User, *, title: str, summary: str = "", body: str = "", kind: str = NoteKind.PRE_READ,
+           visibility: str = Visibility.DRAFT, embargo_until: datetime | None = None,
+           chatham_house: bool = False, sessions: list[Session] = (), authors: list[User] = (),
+           message: str = "First version") -> Note:
+    """Write a new note; the writer is always one of its authors."""
+    _require_writer(actor)
+    _check({"kind": kind, "visibility": visibility, "sessions": sessions})
+    people = {u.id: u for u in [actor, *authors] if u.is_analyst}
+    note = Note(title=title.strip(), slug=slugify(title)[:200] or "note", summary=summary.strip(),
+                body=body, kind=kind, visibility=visibility, embargo_until=embargo_until,
+                chatham_house=chatham_house, sessions=list(sessions), authors=list(people.values()))
+    db.session.add(note)
+    db.session.flush()
+    _revise(note, actor, message)
+    return note
+
+
+def update(actor: User, note: Note, *, message: str = "", **fields) -> NoteRevision | None:
+    """Save changes; a change of title, summary or body keeps a new revision."""
+    _require_editor(actor, note)
+    merged = {"kind": note.kind, "visibility": note.visibility, "sessions": note.sessions, **fields}
+    _check(merged)
+    authors = fields.pop("authors", None)
+    content_changed = any(f in fields and fields[f] != getattr(note, f) for f in CONTENT_FIELDS)
+    for name, value in fields.items():
+        setattr(note, name, value.strip() if isinstance(value, str) and name != "body" else value)
+    if authors is not None:
+        kept = {u.id: u for u in authors if u.is_analyst}
+        note.authors = list(kept.values()) or note.authors
+    note.slug = slugify(note.title)[:200] or "note"
+    note.updated_at = utcnow()
+    db.session.flush()
+    return _revise(note, actor, message or "Edited") if content_changed else None
+
+
+def revisions(note: Note) -> list[NoteRevision]:
+    """A note's revisions, newest first."""
+    return list(db.session.scalars(
+        select(NoteRevision).options(selectinload(NoteRevision.saved_by))
+        .where(NoteRevision.note_id == note.id).order_by(NoteRevision.number.desc())))
+
+
+def revision(note: Note, number: int) -> NoteRevision:
+    """One revision of this note; DomainError if it belongs to another note or does not exist."""
+    row = db.session.scalar(select(NoteRevision).where(
+        NoteRevision.note_id == note.id, NoteRevision.number == number))
+    if row is None:
+        raise DomainError(f"This note has no revision {number}.")
+    return row
+
+
+def restore(actor: User, note: Note, number: int) -> NoteRevision:
+    """Bring back an old revision's content, as a new revision (history is never rewritten)."""
+    _require_editor(actor, note)
+    old = revision(note, number)
+    note.title, note.summary, note.body = old.title, old.summary, old.body
+    note.slug = slugify(note.title)[:200] or "note"
+    note.updated_at = utcnow()
+    db.session.flush()
+    return _revise(note, actor, f"Restored revision {number}")
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    """One line of a diff: ' ' kept, '-' removed, '+' added."""
+
+    op: str
+    text: str
+
+
+def diff(note: Note, old_number: int, new_number: int) -> dict[str, list[DiffLine]]:
+    """Line diffs of title, summary and body between two revisions of the same note."""
+    old, new = revision(note, old_number), revision(note, new_number)
+    out = {}
+    for field in CONTENT_FIELDS:
+        a, b = getattr(old, field).splitlines(), getattr(new, field).splitlines()
+        lines = []
+        for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+            if op == "equal":
+                lines += [DiffLine(" ", t) for t in a[i1:i2]]
+            else:
+                lines += [DiffLine("-", t) for t in a[i1:i2]] + [DiffLine("+", t) for t in b[j1:j2]]
+        out[field] = lines
+    return out
+
+
+def attach(actor: User, note: Note, filename: str, data: bytes) -> Attachment:
+    """Store an uploaded file after checking its content, size and name."""
+    _require_editor(actor, note)
+    clean, content_type = files.detect(filename, data)
+    stored = files.store(data, clean.rsplit(".", 1)[-1].lower())
+    row = Attachment(note=note, filename=clean, stored_name=stored, content_type=content_type,
+                     size=len(data), uploaded_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def remove_attachment(actor: User, attachment: Attachment) -> None:
+    """Delete an attachment (the file goes once the transaction is committed by the caller)."""
+    _require_editor(actor, attachment.note)
+    db.session.delete(attachment)
+    db.session.flush()
+
+
+def record_open(user, note: Note) -> None:
+    """Count a reader's first opening of a note (authors and organisers are not counted)."""
+    if user is None or not getattr(user, "is_authenticated", False) or access.is_editor(user, note):
+        return
+    exists = db.session.scalar(select(NoteOpen.id).where(NoteOpen.note_id == note.id,
+                                                         NoteOpen.user_id == user.id))
+    if exists is None:
+        db.session.add(NoteOpen(note_id=note.id, user_id=user.id))
+        db.session.flush()
+
+
+def open_count(note: Note, attendees_only: bool = True) -> int:
+    """How many readers (attendees of a linked session, by default) opened the note."""
+    from community.signups.models import Registration, RegistrationStatus
+
+    stmt = select(func.count(func.distinct(NoteOpen.user_id))).where(NoteOpen.note_id == note.id)
+    if attendees_only:
+        session_ids = [s.id for s in note.sessions]
+        stmt = stmt.where(NoteOpen.user_id.in_(
+            select(Registration.user_id).where(Registration.session_id.in_(session_ids),
+                                               Registration.status == RegistrationStatus.CONFIRMED)))
+    return db.session.scalar(stmt) or 0
+
+
+def library(user, kind: str | None = None) -> list[Note]:
+    """Published notes the user may read, newest first."""
+    stmt = (select(Note).options(selectinload(Note.authors), selectinload(Note.sessions))
+            .where(Note.visibility != Visibility.DRAFT).order_by(Note.updated_at.desc()))
+    if kind in set(NoteKind):
+        stmt = stmt.where(Note.kind == kind)
+    notes = db.session.scalars(stmt).all()
+    return [n for n in access.readable(user, notes) if access.is_published(n)]
+
+
+def drafts_of(user) -> list[Note]:
+    """Notes the user writes (all states), newest first."""
+    return list(db.session.scalars(
+        select(Note).options(selectinload(Note.sessions))
+        .where(Note.authors.any(User.id == user.id)).order_by(Note.updated_at.desc())))
+
+
+def all_notes():
+    """A select of every note for the organisers' panel."""
+    return (select(Note).options(selectinload(Note.authors), selectinload(Note.sessions))
+            .order_by(Note.updated_at.desc()))
+
+
+def notes_for_session(user, session: Session) -> list[Note]:
+    """The published notes linked to a session that the viewer may read."""
+    notes = db.session.scalars(access.notes_for_session(session.id).options(
+        selectinload(Note.authors), selectinload(Note.sessions)).order_by(Note.kind)).all()
+    return [n for n in access.readable(user, notes) if access.is_published(n) or access.is_editor(user, n)]
