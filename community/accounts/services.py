@@ -125,6 +125,16 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
+def _load_token(purpose: str, token: str, max_age: int, expired: str, invalid: str) -> dict:
+    """The data of a signed link token; TokenError with the given messages when it fails."""
+    try:
+        return _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise TokenError(expired) from exc
+    except BadSignature as exc:
+        raise TokenError(invalid) from exc
+
+
 def _fingerprint(value: str) -> str:
     """A short digest that changes when `value` changes, to make tokens single-use."""
     return hashlib.sha256(value.encode()).hexdigest()[:16]
@@ -144,13 +154,9 @@ def send_confirmation(user: User) -> None:
 
 def confirm_email(token: str) -> User:
     """Confirm the account named by a token; raises TokenError for a bad, expired or used link."""
-    max_age = current_app.config["CONFIRM_TOKEN_MAX_AGE"]
-    try:
-        data = _serializer("confirm-email").loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise TokenError("This confirmation link has expired. Log in to have a new one sent.") from exc
-    except BadSignature as exc:
-        raise TokenError("This confirmation link is not valid. Check that you copied all of it.") from exc
+    data = _load_token("confirm-email", token, current_app.config["CONFIRM_TOKEN_MAX_AGE"],
+                       "This confirmation link has expired. Log in to have a new one sent.",
+                       "This confirmation link is not valid. Check that you copied all of it.")
     user = db.session.get(User, data.get("id"))
     if user is None or user.email != data.get("email"):
         raise TokenError("This confirmation link does not match any account.")
@@ -199,13 +205,9 @@ def request_password_reset(email: str) -> None:
 
 def user_for_reset(token: str) -> User:
     """The account a reset token belongs to; raises TokenError when forged, expired or used."""
-    max_age = current_app.config["RESET_TOKEN_MAX_AGE"]
-    try:
-        data = _serializer("reset-password").loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise TokenError("This reset link has expired. Ask for a new one below.") from exc
-    except BadSignature as exc:
-        raise TokenError("This reset link is not valid. Ask for a new one below.") from exc
+    data = _load_token("reset-password", token, current_app.config["RESET_TOKEN_MAX_AGE"],
+                       "This reset link has expired. Ask for a new one below.",
+                       "This reset link is not valid. Ask for a new one below.")
     user = db.session.get(User, data.get("id"))
     if user is None or data.get("pw") != _fingerprint(user.password_hash):
         raise TokenError("This reset link has already been used. Ask for a new one below.")
