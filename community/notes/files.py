@@ -24,6 +24,8 @@ ALLOWED = {
     "text/csv": ("text/csv", {"csv"}),
 }
 OFFICE_FOLDERS = {"ppt/": "pptx", "xl/": "xlsx", "word/": "docx"}
+#: What `filetype` reports for Office Open XML files; their real kind is read from the zip.
+OFFICE_MIME = {content_type for content_type, _ in (ALLOWED["pptx"], ALLOWED["xlsx"], ALLOWED["docx"])}
 INLINE = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
@@ -66,13 +68,18 @@ def detect(filename: str, data: bytes) -> tuple[str, str]:
         raise DomainError("The file is empty.", "file")
     if len(data) > MAX_BYTES:
         raise DomainError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.", "file")
-    clean = secure_filename(filename or "")[:150]
-    extension = clean.rsplit(".", 1)[-1].lower() if "." in clean else ""
-    if not clean or not extension:
+    original = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    extension = original.rsplit(".", 1)[-1].lower() if "." in original else ""
+    stem = original.rsplit(".", 1)[0].strip(" .") if "." in original else ""
+    if not stem or not extension or not extension.isascii() or not extension.isalnum():
         raise DomainError("The file needs a name with an extension, like slides.pdf.", "file")
+    clean = secure_filename(filename or "")[:150]
+    if not clean.lower().endswith("." + extension) or clean.lower() == extension:
+        # A name written only in non-Latin letters cleans down to nothing: keep the extension.
+        clean = f"attachment.{extension}"
     guess = filetype.guess(data)
     kind = guess.mime if guess else None
-    if kind == "application/zip" or (kind is None and data[:2] == b"PK"):
+    if kind in OFFICE_MIME or kind == "application/zip" or (kind is None and data[:2] == b"PK"):
         kind = _office_kind(data)
     elif kind is None and extension == "csv" and _csv(data):
         kind = "text/csv"
@@ -99,3 +106,11 @@ def path_of(stored_name: str) -> Path:
     if path.parent != folder().resolve():
         raise DomainError("Unknown attachment.")
     return path
+
+
+def discard(stored_name: str) -> None:
+    """Delete a stored file (after the database no longer points to it)."""
+    try:
+        path_of(stored_name).unlink(missing_ok=True)
+    except DomainError:
+        return

@@ -157,7 +157,7 @@ def attach(actor: User, note: Note, filename: str, data: bytes) -> Attachment:
 
 
 def remove_attachment(actor: User, attachment: Attachment) -> None:
-    """Delete an attachment (the file goes once the transaction is committed by the caller)."""
+    """Delete an attachment's row; the caller removes the file (files.discard) after committing."""
     _require_editor(actor, attachment.note)
     db.session.delete(attachment)
     db.session.flush()

@@ -57,7 +57,8 @@ HOSTILE = {
     "script tag, mixed case": "<ScRiPt>window.__pwned = 1</sCrIpT>",
     "img onerror": '<img src="x" onerror="window.__pwned = 1">',
     "img onerror unquoted": "<img src=x onerror=window.__pwned=1>",
-    "event handler on a paragraph": '<p onclick="window.__pwned = 1" onmouseover="window.__pwned = 1">hover</p>',
+    "event handler on a paragraph":
+        '<p onclick="window.__pwned = 1" onmouseover="window.__pwned = 1">hover</p>',
     "details ontoggle": '<details open ontoggle="window.__pwned = 1"><summary>x</summary></details>',
     "markdown javascript link": "[click me](javascript:window.__pwned=1)",
     "markdown javascript link, mixed case": "[click me](JaVaScRiPt:window.__pwned=1)",
@@ -96,10 +97,12 @@ HOSTILE = {
     "math mutation": "<math><mtext><table><mglyph><style><img src=x onerror=window.__pwned=1>",
     "form": '<form action="javascript:window.__pwned=1"><button>Send</button></form>',
     "form with formaction": '<button formaction="javascript:window.__pwned=1">Go</button>',
-    "script inside a table": "| a | b |\n|---|---|\n| <script>window.__pwned=1</script> | <img src=x onerror=window.__pwned=1> |",
+    "script inside a table":
+        "| a | b |\n|---|---|\n| <script>window.__pwned=1</script> | <img src=x onerror=window.__pwned=1> |",
     "script inside a block quote": "> <script>window.__pwned = 1</script>\n> quoted",
     "script inside a code span": "`<script>window.__pwned = 1</script>`",
-    "noscript and template": "<noscript><p title=\"</noscript><img src=x onerror=window.__pwned=1>\"></noscript>",
+    "noscript breaking out of an attribute":
+        "<noscript><p title=\"</noscript><img src=x onerror=window.__pwned=1>\"></noscript>",
 }
 
 #: Tags a rendered note may contain (what markdown-it produces for Markdown, and nothing more).
@@ -153,3 +156,11 @@ def prose_of(page: str) -> str:
     """The rendered body of a note page (the Markdown output never contains a <div>)."""
     start = page.index('<div class="prose">') + len('<div class="prose">')
     return page[start:page.index("</div>", start)]
+
+
+def download(client, url: str):
+    """GET a file and close the response (send_file keeps the file open until then)."""
+    response = client.get(url)
+    response.get_data()
+    response.close()
+    return response

@@ -181,7 +181,9 @@ def delete_attachment(note_id: int, attachment_id: int):
     editable_or_refuse(note)
     row = db.session.get(Attachment, attachment_id)
     if row is not None and row.note_id == note.id and FlaskForm().validate_on_submit():
+        stored, name = row.stored_name, row.filename
         services.remove_attachment(current_user, row)
         db.session.commit()
-        flash(f"{row.filename} is removed.", "success")
+        services.files.discard(stored)  # only once the row is gone for good
+        flash(f"{name} is removed.", "success")
     return redirect(url_for("notes.edit", note_id=note.id) + "#attachments")
