@@ -13,7 +13,25 @@ from community.db import db
 from tests.factories import PASSWORD
 from tests.imip import assert_valid_imip, calendar_part
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+def _per_worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (created if missing)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+TEST_DATABASE_URL = _per_worker_database(os.environ.get("TEST_DATABASE_URL"))
 _schema_ready = False
 
 

@@ -93,7 +93,7 @@ def answer(session_id: int, poll_id: int):
 @login_required
 def change_state(session_id: int, poll_id: int, action: str):
     """Open, close or start the live round (organisers and the session's hosts)."""
-    session, poll = _session_and_poll(session_id, poll_id)
+    _, poll = _session_and_poll(session_id, poll_id)
     back = request.form.get("back", "")
     target = back if is_safe_next(back) else poll_url(poll)
     if not FlaskForm().validate_on_submit():

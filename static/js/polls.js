@@ -46,7 +46,10 @@
   });
 
   function setText(root, selector, text) {
-    root.querySelectorAll(selector).forEach(function (node) { node.textContent = text; });
+    // Only real changes touch the page, so screen readers hear a live count change once.
+    root.querySelectorAll(selector).forEach(function (node) {
+      if (node.textContent !== text) node.textContent = text;
+    });
   }
 
   function each(root, selector, fn) {

@@ -11,7 +11,17 @@ from community.mail.models import OutboxMessage, OutboxStatus
 from community.queue import huey
 from tests.factories import make_user
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL")
+def _per_worker_redis(url: str | None) -> str | None:
+    """Under pytest-xdist each worker uses its own Redis database number (15, 14, ...)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker.startswith("gw"):
+        return url
+    base, _, number = url.rpartition("/")
+    start = int(number) if number.isdigit() else 15
+    return f"{base}/{start - int(worker[2:])}"
+
+
+REDIS_URL = _per_worker_redis(os.environ.get("TEST_REDIS_URL"))
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param("redis", id="redis", marks=pytest.mark.skipif(

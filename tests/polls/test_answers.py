@@ -1,5 +1,8 @@
 """Answering: one answer per member and round, changeable while open; bad input changes nothing."""
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from community.core.errors import DomainError, NotAllowed
@@ -28,6 +31,19 @@ def test_member_answers_and_changes_the_answer_keeping_one_row():
     assert _stored() == [(poll.id, 1, member.id, "Depends on the journey.", option_ids(poll, "It depends"))]
     mine = services.my_answers(member, [poll.id])[(poll.id, 1)]
     assert mine.option_ids == set(option_ids(poll, "It depends"))
+
+
+def test_a_changed_answer_keeps_when_it_was_first_given():
+    poll = make_poll()
+    member = make_user()
+    first = datetime(2027, 1, 14, 14, 5, tzinfo=UTC)
+    with time_machine.travel(first, tick=False):
+        services.answer(member, poll, option_ids(poll, "Yes"))
+    with time_machine.travel(first + timedelta(minutes=20), tick=False):
+        services.answer(member, poll, option_ids(poll, "No"))
+    db.session.expire_all()
+    answer = db.session.scalar(select(PollAnswer))
+    assert (answer.created_at, answer.updated_at) == (first, first + timedelta(minutes=20))
 
 
 def test_multiple_choice_keeps_every_picked_option_up_to_the_maximum():

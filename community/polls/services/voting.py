@@ -1,11 +1,12 @@
 """Answering a poll: one answer per member and round, changeable while the poll is open.
 
-A member's answer is written with one conditional upsert: `INSERT ... SELECT ... WHERE the
-poll is open ... ON CONFLICT (poll, round, member) DO UPDATE`. The unique key makes a second
-answer (another tab, a double click, a change of mind) update the first one instead of adding
-a row, and the row it takes holds back other writes of the same answer until the commit, so
-the options are replaced one answer at a time. On PostgreSQL the poll row is also read
-`FOR SHARE`, so closing waits for answers already under way and refuses later ones.
+A member's answer is written with one conditional upsert: `INSERT ... SELECT ... FROM polls
+WHERE the poll is open in this round ... ON CONFLICT (poll, round, member) DO UPDATE`. The
+unique key makes a second answer (another tab, a double click, a change of mind) update the
+first one instead of adding a row, and the row it takes holds back other writes of the same
+answer until the commit, so the options are replaced one answer at a time. The poll row is read
+`FOR SHARE` (PostgreSQL; SQLite runs one writer at a time anyway), so closing the poll waits
+for answers already under way and the answers after it find the poll closed and write nothing.
 """
 from dataclasses import dataclass
 
@@ -90,8 +91,9 @@ def _upsert(poll: Poll, user: User, comment: str) -> int | None:
     return its id, or None when the poll was not open any more."""
     now = utcnow()
     stamp = literal(now, UTCDateTime())
-    source = select(literal(poll.id), Poll.round, literal(user.id), literal(comment), stamp, stamp) \
-        .where(Poll.id == poll.id, Poll.status == PollStatus.OPEN, Poll.round == poll.round)
+    source = (select(literal(poll.id), Poll.round, literal(user.id), literal(comment), stamp, stamp)
+              .where(Poll.id == poll.id, Poll.status == PollStatus.OPEN, Poll.round == poll.round)
+              .with_for_update(read=True))
     stmt = _dialect_insert()(PollAnswer).from_select(
         ["poll_id", "round", "user_id", "comment", "created_at", "updated_at"], source)
     stmt = stmt.on_conflict_do_update(
@@ -101,14 +103,8 @@ def _upsert(poll: Poll, user: User, comment: str) -> int | None:
     return db.session.scalar(stmt)
 
 
-def _fresh_state(poll: Poll) -> None:
-    """Re-read the poll's status and round (PostgreSQL: and hold them until the commit)."""
-    db.session.refresh(poll, ["status", "round"], with_for_update={"read": True})
-
-
 def answer(user: User, poll: Poll, option_ids, comment: str | None = "") -> int:
     """Record (or replace) the member's answer to the poll's current round; returns its id."""
-    _fresh_state(poll)
     check_can_answer(user, poll, poll.audience == Audience.ATTENDEES and is_attendee(user, poll.session))
     chosen = check_choice(poll, option_ids)
     comment = check_comment(poll, comment)
