@@ -75,8 +75,8 @@ def create(actor: User, *, title: str, summary: str = "", body: str = "", kind: 
     return note
 
 
-def update(actor: User, note: Note, *, message: str = "", **fields) -> NoteRevision | None:
-    """Save changes; a change of title, summary or body keeps a new revision."""
+def update(actor: User, note: Note, *, message: str = "", **fields) -> NoteRevision:
+    """Save changes; every save keeps a revision (who, when, what)."""
     _require_editor(actor, note)
     merged = {"kind": note.kind, "visibility": note.visibility, "sessions": note.sessions, **fields}
     _check(merged)
@@ -90,7 +90,7 @@ def update(actor: User, note: Note, *, message: str = "", **fields) -> NoteRevis
     note.slug = slugify(note.title)[:200] or "note"
     note.updated_at = utcnow()
     db.session.flush()
-    return _revise(note, actor, message or "Edited") if content_changed else None
+    return _revise(note, actor, message or ("Edited" if content_changed else "Changed settings"))
 
 
 def revisions(note: Note) -> list[NoteRevision]:
