@@ -14,6 +14,7 @@ from community.db import db, utcnow
 from community.invites import services as invites
 from community.sessions import cadence
 from community.sessions.models import Format, Series, Session, SessionStatus
+from community.signups import follows
 from community.signups import services as signups
 
 #: Fields whose change matters to an attendee's calendar (raises the iCalendar SEQUENCE).
@@ -199,7 +200,7 @@ def publish(actor: User, session: Session) -> None:
     session.status = SessionStatus.PUBLISHED
     session.published_at = session.updated_at = utcnow()
     db.session.flush()
-    signups.sign_up_followers(session)
+    follows.sign_up_followers(session)
 
 
 def cancel(actor: User, session: Session) -> None:

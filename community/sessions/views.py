@@ -10,6 +10,7 @@ from community.invites.feeds import add_to_calendar_links
 from community.notes.services import notes_for_session
 from community.sessions import services
 from community.sessions.models import Series
+from community.signups import follows, page
 from community.signups import services as signups
 
 bp = Blueprint("sessions", __name__)
@@ -25,8 +26,8 @@ def detail(session_id: int, slug: str | None = None):
     if slug != session.slug and request.method == "GET":
         return redirect(url_for("sessions.detail", session_id=session.id, slug=session.slug), 301)
     confirmed, waitlisted = signups.seat_counts([session.id])[session.id]
-    state = signups.member_state(current_user, session, confirmed)
-    following = signups.is_following(current_user, session.series) if session.series else False
+    state = page.member_state(current_user, session, confirmed)
+    following = follows.is_following(current_user, session.series) if session.series else False
     zone_differs = viewer_zone().key != session.timezone
     return render_template("sessions/detail.html", session=session, confirmed=confirmed,
                            waitlisted=waitlisted, seats_left=max(session.capacity - confirmed, 0),
@@ -52,5 +53,5 @@ def series(series_id: int, slug: str | None = None):
     upcoming, past = services.series_sessions(item)
     counts = signups.seat_counts(s.id for s in upcoming)
     return render_template("sessions/series.html", series=item, upcoming=upcoming, past=past[:10],
-                           counts=counts, following=signups.is_following(current_user, item),
+                           counts=counts, following=follows.is_following(current_user, item),
                            weekday_name=calendar.day_name[item.weekday])

@@ -4,7 +4,6 @@ Every change to a session's sign-ups starts with `_lock`, a guarded UPDATE of th
 row: PostgreSQL then holds that row's lock and SQLite its write lock until the commit, so
 concurrent sign-ups and cancellations are applied one after another and never overbook.
 """
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select, update
@@ -15,7 +14,7 @@ from community.accounts.models import User
 from community.core.errors import DomainError, NotAllowed
 from community.db import db, utcnow
 from community.invites import services as invites
-from community.sessions.models import Series, Session, SessionStatus
+from community.sessions.models import Session, SessionStatus
 from community.signups.models import Registration, RegistrationStatus, SeriesFollow
 from community.signups.tokens import issued_mark, read_cancel_token
 
@@ -282,88 +281,6 @@ def cancel_by_token(token: str) -> Registration:
     if reg.status == CANCELLED:
         raise DomainError("This sign-up is already cancelled.")
     return _cancel(reg, by_organiser=False)
-
-
-# Series subscription --------------------------------------------------------
-
-def follow(user: User, series: Series) -> SeriesFollow:
-    """Follow a series: sign-up for each newly published session happens automatically."""
-    if not user.is_confirmed:
-        raise DomainError("Please confirm your email address before following a series.")
-    existing = db.session.scalar(select(SeriesFollow).where(
-        SeriesFollow.series_id == series.id, SeriesFollow.user_id == user.id))
-    if existing:
-        return existing
-    row = SeriesFollow(series=series, user=user)
-    db.session.add(row)
-    db.session.flush()
-    return row
-
-
-def unfollow(user: User, series: Series) -> None:
-    """Stop following a series (existing sign-ups stay)."""
-    row = db.session.scalar(select(SeriesFollow).where(
-        SeriesFollow.series_id == series.id, SeriesFollow.user_id == user.id))
-    if row is not None:
-        db.session.delete(row)
-        db.session.flush()
-
-
-def is_following(user: User | None, series: Series) -> bool:
-    """Whether the viewer follows the series."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.scalar(select(func.count(SeriesFollow.id)).where(
-        SeriesFollow.series_id == series.id, SeriesFollow.user_id == user.id)) > 0
-
-
-def sign_up_followers(session: Session) -> list[Registration]:
-    """Sign the series' followers up for a newly published session (same capacity rules)."""
-    if session.series_id is None:
-        return []
-    followers = db.session.scalars(
-        select(User).join(SeriesFollow, SeriesFollow.user_id == User.id)
-        .where(SeriesFollow.series_id == session.series_id, User.confirmed_at.is_not(None))
-        .order_by(SeriesFollow.created_at, SeriesFollow.id)).all()
-    return [sign_up(user, session, source="follow") for user in followers]
-
-
-# What the session page shows --------------------------------------------------
-
-@dataclass(frozen=True)
-class MemberState:
-    """Where the viewer stands with a session, for the session page."""
-
-    state: str
-    registration: Registration | None = None
-    position: int | None = None
-
-
-def member_state(user, session: Session, confirmed: int, now: datetime | None = None) -> MemberState:
-    """One of: session_cancelled, past, started, confirmed, waitlisted, anonymous, unconfirmed,
-    cancelled, full, eligible, draft."""
-    now = now or utcnow()
-    reg = registration_for(user, session)
-    if session.status == SessionStatus.CANCELLED:
-        return MemberState("session_cancelled", reg)
-    if session.ends_at <= now:
-        return MemberState("past", reg)
-    if session.starts_at <= now:
-        return MemberState("started", reg)
-    if session.status != SessionStatus.PUBLISHED:
-        return MemberState("draft", reg)
-    if reg is not None and reg.status == CONFIRMED:
-        return MemberState("confirmed", reg)
-    if reg is not None and reg.status == WAITLISTED:
-        return MemberState("waitlisted", reg, waitlist_position(reg))
-    if user is None or not user.is_authenticated:
-        return MemberState("anonymous")
-    if not user.is_confirmed:
-        return MemberState("unconfirmed", reg)
-    full = confirmed >= session.capacity
-    if reg is not None and reg.status == CANCELLED:
-        return MemberState("cancelled_full" if full else "cancelled", reg)
-    return MemberState("full" if full else "eligible")
 
 
 # GDPR -------------------------------------------------------------------------

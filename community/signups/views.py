@@ -8,7 +8,7 @@ from community.db import db
 from community.extensions import limiter
 from community.sessions.models import Series
 from community.sessions.services import visible_session
-from community.signups import services
+from community.signups import follows, services
 
 bp = Blueprint("signups", __name__)
 
@@ -97,7 +97,7 @@ def follow(series_id: int):
     """Follow a series."""
     series = db.get_or_404(Series, series_id)
     try:
-        services.follow(current_user, series)
+        follows.follow(current_user, series)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -112,7 +112,7 @@ def follow(series_id: int):
 def unfollow(series_id: int):
     """Stop following a series."""
     series = db.get_or_404(Series, series_id)
-    services.unfollow(current_user, series)
+    follows.unfollow(current_user, series)
     db.session.commit()
     flash(f"You no longer follow {series.title}. Your existing sign-ups stay.", "success")
     return redirect(url_for("sessions.series", series_id=series.id, slug=series.slug))

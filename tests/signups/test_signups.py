@@ -10,7 +10,7 @@ from community.core.errors import DomainError
 from community.db import db, utcnow
 from community.sessions import services as sessions
 from community.sessions.models import SessionStatus
-from community.signups import services
+from community.signups import follows, services
 from community.signups.models import Registration, RegistrationStatus
 from tests.accounts.helpers import link_in
 from tests.factories import PASSWORD, make_series, make_session, make_user
@@ -305,7 +305,7 @@ def test_followers_beyond_capacity_are_waitlisted(app):
     series = make_series()
     followers = [make_user() for _ in range(3)]
     for user in followers:
-        services.follow(user, series)
+        follows.follow(user, series)
     draft = make_session(series=series, status=SessionStatus.DRAFT, capacity=2)
     sessions.publish(organiser, draft)
     statuses = sorted(services.registration_for(u, draft).status for u in followers)
