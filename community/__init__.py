@@ -1,4 +1,4 @@
-"""The community platform: `create_app` wires config, extensions, blueprints and CLI."""
+"""The community platform: `create_app` wires config, extensions, features, blueprints and CLI."""
 from pathlib import Path
 
 from flask import Flask
@@ -11,7 +11,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the application: config -> extensions -> blueprints -> CLI."""
+    """Build the application: config -> extensions -> features' hooks -> blueprints -> CLI."""
     test_config = test_config or {}
     app = Flask(
         __name__,
@@ -30,27 +30,24 @@ def create_app(test_config: dict | None = None) -> Flask:
     ext.limiter.init_app(app)
     queue.init_app(app)
 
-    from community.accounts import cli as accounts_cli
+    from community import accounts, demo, health, invites, mail, notes, polls, schedule, sessions, signups
     from community.accounts.views import bp as accounts_bp
     from community.admin.views import bp as admin_bp
     from community.api.views import bp as api_bp
-    from community.core import cli as core_cli
     from community.core import web
-    from community.core.views import bp as core_bp
-    from community.invites import tasks as invites_tasks  # noqa: F401 - registers the tasks
     from community.invites.views import bp as invites_bp
-    from community.mail import tasks as mail_tasks  # noqa: F401 - registers the tasks
-    from community.notes import followup  # noqa: F401 - registers the follow-up email writer
     from community.notes.views import bp as notes_bp
     from community.polls.views import bp as polls_bp
     from community.sessions.views import bp as sessions_bp
     from community.signups.views import bp as signups_bp
 
     web.init_app(app)
-    for blueprint in (core_bp, accounts_bp, sessions_bp, signups_bp, invites_bp, notes_bp, api_bp,
-                      admin_bp):
+    # Each feature registers its hooks: signal receivers, tasks, its part of a member's data.
+    for feature in (mail, accounts, sessions, signups, invites, polls, notes):
+        feature.init_app(app)
+    schedule.init_app(app)
+    demo.init_app(app)
+    for blueprint in (health.bp, sessions_bp, accounts_bp, signups_bp, invites_bp, polls_bp, notes_bp,
+                      api_bp, admin_bp):
         app.register_blueprint(blueprint)
-    app.register_blueprint(polls_bp)
-    accounts_cli.init_app(app)
-    core_cli.init_app(app)
     return app

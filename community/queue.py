@@ -1,30 +1,42 @@
-"""The Huey instance, configured from QUEUE_URL: a SQLite path, `redis://...` or `immediate`."""
-import functools
+"""The Huey queue built from QUEUE_URL (a SQLite path, `redis://...` or `immediate`), the
+after-commit hand-over of tasks, and the `worker` command that consumes them.
 
+Features register their tasks by name from their own `init_app` (`register_task`); the
+periodic schedule is listed in one place, `community.schedule`. Services never import a
+tasks module: they name the task and `enqueue_after_commit` hands it over once the
+transaction is durable.
+"""
+import functools
+from collections.abc import Callable
+
+import click
 from flask import Flask, current_app, has_app_context
 from flask_sqlalchemy.session import Session
 from huey import Huey, crontab
+from huey.api import TaskWrapper
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 from sqlalchemy import event
 
 from community.db import db
 
-#: Tasks register on this instance at import; `init_app` points it at the configured storage.
+#: Tasks register on this instance; `init_app` points it at the configured storage.
 huey = Huey("community", immediate=True, storage_class=MemoryStorage, utc=True)
 _app: Flask | None = None
-#: Tasks that may be enqueued after a commit, by name (see `enqueue_after_commit`).
-_named: dict = {}
+#: Registered tasks by name: what `enqueue` and `enqueue_after_commit` look up.
+_tasks: dict[str, TaskWrapper] = {}
 #: session.info key holding the (task name, args) to enqueue when the transaction commits.
 AFTER_COMMIT_KEY = "enqueue_after_commit"
 
-__all__ = ["crontab", "enqueue_after_commit", "huey", "init_app", "periodic_task", "task"]
+__all__ = ["crontab", "enqueue", "enqueue_after_commit", "huey", "init_app", "register_periodic",
+           "register_task", "registered", "run_now"]
 
 
 def init_app(app: Flask) -> None:
-    """Point the queue at the storage named by the app's QUEUE_URL."""
+    """Point the queue at the storage named by the app's QUEUE_URL and add `flask worker`."""
     global _app
     _app = app
     _init_hooks()
+    app.cli.add_command(worker)
     url = app.config["QUEUE_URL"]
     if url == "immediate":
         huey.immediate = True
@@ -45,27 +57,7 @@ def _init_hooks() -> None:
         event.listen(Session, "after_rollback", _after_rollback)
 
 
-def enqueue_after_commit(name: str, *args) -> None:
-    """Enqueue the named task once the current transaction commits (never if it rolls back)."""
-    db.session.info.setdefault(AFTER_COMMIT_KEY, []).append((name, args))
-
-
-def _after_commit(session) -> None:
-    """The transaction is durable: hand its tasks to the queue. A failure here loses nothing,
-    because every such task has a periodic sweeper that finds the work left undone."""
-    for name, args in session.info.pop(AFTER_COMMIT_KEY, None) or ():
-        try:
-            _named[name](*args)
-        except Exception:  # noqa: BLE001 - the sweepers pick the work up later
-            (_app.logger if _app else current_app.logger).exception("could not enqueue %s%r", name, args)
-
-
-def _after_rollback(session) -> None:
-    """Nothing was written: nothing to enqueue."""
-    session.info.pop(AFTER_COMMIT_KEY, None)
-
-
-def _in_app_context(fn):
+def _in_app_context(fn: Callable) -> Callable:
     """Wrap a task body so it runs inside a fresh application context."""
 
     @functools.wraps(fn)
@@ -79,23 +71,62 @@ def _in_app_context(fn):
     return run
 
 
-def task(name: str | None = None, **options):
-    """Register a queue task that runs inside an application context; a `name` lets
-    services enqueue it after commit without importing the tasks module."""
-
-    def decorate(fn):
-        wrapped = huey.task(**options)(_in_app_context(fn))
-        if name:
-            _named[name] = wrapped
-        return wrapped
-
-    return decorate
+def register_task(name: str, fn: Callable, **options) -> TaskWrapper:
+    """Make `fn` a queue task called `name` (once per process; later calls return the same task)."""
+    if name not in _tasks:
+        _tasks[name] = huey.task(name=name, **options)(_in_app_context(fn))
+    return _tasks[name]
 
 
-def periodic_task(schedule, **options):
-    """Register a periodic queue task that runs inside an application context."""
+def register_periodic(name: str, schedule: Callable, fn: Callable, **options) -> TaskWrapper:
+    """Make `fn` a task the worker runs on `schedule` (a `crontab`), once per process."""
+    if name not in _tasks:
+        _tasks[name] = huey.periodic_task(schedule, name=name, **options)(_in_app_context(fn))
+    return _tasks[name]
 
-    def decorate(fn):
-        return huey.periodic_task(schedule, **options)(_in_app_context(fn))
 
-    return decorate
+def registered() -> dict[str, TaskWrapper]:
+    """Every task registered so far, by name."""
+    return dict(_tasks)
+
+
+def run_now(name: str, *args):
+    """Run a registered task inline in its own application context, as the worker would."""
+    return _tasks[name].call_local(*args)
+
+
+def enqueue(name: str, *args) -> None:
+    """Hand the named task to the queue now."""
+    _tasks[name](*args)
+
+
+def enqueue_after_commit(name: str, *args) -> None:
+    """Enqueue the named task once the current transaction commits (never if it rolls back)."""
+    db.session.info.setdefault(AFTER_COMMIT_KEY, []).append((name, args))
+
+
+def _after_commit(session) -> None:
+    """The transaction is durable: hand its tasks to the queue. A failure here loses nothing,
+    because every such task has a periodic sweeper that finds the work left undone."""
+    for name, args in session.info.pop(AFTER_COMMIT_KEY, None) or ():
+        try:
+            enqueue(name, *args)
+        except Exception:  # noqa: BLE001 - the sweepers pick the work up later
+            (_app.logger if _app else current_app.logger).exception("could not enqueue %s%r", name, args)
+
+
+def _after_rollback(session) -> None:
+    """Nothing was written: nothing to enqueue."""
+    session.info.pop(AFTER_COMMIT_KEY, None)
+
+
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Worker threads.")
+def worker(workers):
+    """Run the background queue consumer (email delivery, periodic sweeps)."""
+    if current_app.config["QUEUE_URL"] == "immediate":
+        raise click.ClickException("QUEUE_URL=immediate runs tasks inline; there is nothing to consume.")
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                                    check_worker_health=True)
+    click.echo(f"Queue consumer running on {current_app.config['QUEUE_URL']} with {workers} threads.")
+    consumer.run()

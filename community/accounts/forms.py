@@ -1,6 +1,6 @@
 """Forms for registration, login, password reset and the account page."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -11,15 +11,10 @@ from wtforms.validators import (
 )
 
 from community.accounts.services import password_problem
-from community.core.timeutil import is_zone, zone_choices
+from community.core.forms import ZoneField, strip
 
 EMAIL = [DataRequired("Enter your email address."), Length(max=254),
          Email("Enter a valid email address, like name@company.com.")]
-
-
-def strip(value):
-    """Trim surrounding white space from text input."""
-    return value.strip() if isinstance(value, str) else value
 
 
 class StrongPassword:
@@ -32,12 +27,6 @@ class StrongPassword:
         problem = password_problem(field.data or "", email or "", name or "")
         if problem:
             raise ValidationError(problem)
-
-
-def _zone(form, field):
-    """Only IANA zone names are accepted."""
-    if not is_zone(field.data or ""):
-        raise ValidationError("Choose a time zone from the list.")
 
 
 class RegisterForm(FlaskForm):
@@ -102,12 +91,8 @@ class ProfileForm(FlaskForm):
     job_title = StringField(
         "Job title", validators=[DataRequired("Enter your job title."), Length(max=120)]
     )
-    timezone = SelectField("Time zone", validators=[DataRequired(), _zone], validate_choice=False)
+    timezone = ZoneField()
     waitlist_in_calendar = BooleanField("Put waitlist places in my calendar as tentative entries")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.timezone.choices = zone_choices()
 
 
 class ChangePasswordForm(FlaskForm):

@@ -1,7 +1,9 @@
-"""Account rules: registration, confirmation, login, password reset, profile, GDPR export and deletion."""
+"""Account rules: registration, confirmation, login, password reset, profile and roles.
+
+The data export and the deletion of an account are in `community.accounts.gdpr`.
+"""
 import hashlib
 import secrets
-from datetime import datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -9,10 +11,12 @@ from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from community.accounts.models import Role, User
+from community.accounts.roles import require_organiser
+from community.core import signals
 from community.core.errors import DomainError
 from community.core.urls import external_url
 from community.db import db, utcnow
-from community.mail.services import messages_for, send_email
+from community.mail.services import send_email
 
 #: Bump when the privacy notice changes materially; consent records which version was shown.
 PRIVACY_VERSION = "2026-11"
@@ -94,8 +98,7 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     if confirmed:
-        for hook in ON_CONFIRMED:
-            hook(user)
+        signals.account_confirmed.send(user)
     return user
 
 
@@ -170,8 +173,18 @@ def _mark_confirmed(user: User) -> None:
     """Record the proven address and let features react (held seats become the member's)."""
     user.confirmed_at = utcnow()
     db.session.flush()
-    for hook in ON_CONFIRMED:
-        hook(user)
+    signals.account_confirmed.send(user)
+
+
+def load_user(identity: str) -> User | None:
+    """The logged-in user for a Flask-Login identity; a changed password invalidates it."""
+    user_id, _, token = identity.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_token != token:
+        return None
+    return user
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -245,10 +258,9 @@ def update_profile(user: User, *, name: str, organisation: str, job_title: str,
     db.session.flush()
 
 
-def set_role(actor: User, user: User, role: str) -> None:
+def set_role(actor: User | None, user: User, role: str) -> None:
     """Change an account's role; organisers only, and never one's own (to keep an organiser)."""
-    if not actor.is_organiser:
-        raise DomainError("Only organisers can change roles.")
+    require_organiser(actor, "Only organisers can change roles.")
     if role not in set(Role):
         raise DomainError(f"Unknown role {role!r}.")
     if actor.id == user.id and role != Role.ORGANISER:
@@ -275,60 +287,8 @@ def search_users(query: str = "", role: str | None = None):
     return stmt
 
 
-def _iso(value: datetime | None) -> str | None:
-    """ISO 8601 text for an optional timestamp."""
-    return value.isoformat() if value else None
-
-
-#: Each feature adds a function `(user) -> (key, data)` so the export covers all personal data.
-EXPORTERS: list = []
-#: Each feature adds a function `(user) -> None` that removes or anonymises its rows first.
-ERASERS: list = []
-#: Each feature adds a function `(user) -> None` run when a member proves their address.
-ON_CONFIRMED: list = []
-
-
-def export_data(user: User) -> dict:
-    """Everything the platform holds about a member, as JSON-ready data."""
-    data = {
-        "account": {
-            "email": user.email,
-            "name": user.name,
-            "organisation": user.organisation,
-            "job_title": user.job_title,
-            "role": user.role,
-            "timezone": user.timezone,
-            "waitlist_in_calendar": user.waitlist_in_calendar,
-            "created_at": _iso(user.created_at),
-            "confirmed_at": _iso(user.confirmed_at),
-            "last_login_at": _iso(user.last_login_at),
-            "privacy_consent_at": _iso(user.privacy_consent_at),
-            "privacy_version": user.privacy_version,
-        },
-        "emails": [
-            {"subject": m.subject, "kind": m.kind, "status": m.status,
-             "written_at": _iso(m.created_at), "sent_at": _iso(m.sent_at)}
-            for m in messages_for(user)
-        ],
-        "exported_at": _iso(utcnow()),
-    }
-    for exporter in EXPORTERS:
-        key, value = exporter(user)
-        data[key] = value
-    return data
-
-
-def delete_account(user: User, password: str) -> None:
-    """Erase a member's account and personal data after checking their password."""
-    if not check_password_hash(user.password_hash, password):
-        raise DomainError("That is not your password.", "password")
-    if user.is_organiser:
-        others = db.session.scalar(
-            select(func.count(User.id)).where(User.role == Role.ORGANISER, User.id != user.id)
-        )
-        if not others:
-            raise DomainError("You are the only organiser. Make someone else an organiser first.")
-    for eraser in ERASERS:
-        eraser(user)
-    db.session.delete(user)
-    db.session.flush()
+def member_counts() -> tuple[int, int]:
+    """(accounts, accounts awaiting email confirmation)."""
+    total = db.session.scalar(select(func.count(User.id)))
+    unconfirmed = db.session.scalar(select(func.count(User.id)).where(User.confirmed_at.is_(None)))
+    return total, unconfirmed

@@ -13,7 +13,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from community.accounts import services
+from community.accounts import gdpr, services
 from community.accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
@@ -23,35 +23,21 @@ from community.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from community.accounts.models import User
-from community.core.errors import DomainError
 from community.core.urls import external_url, is_safe_next
+from community.core.web import attempt, viewer
 from community.db import db
-from community.extensions import limiter, login_manager
+from community.extensions import limiter
+from community.mail.services import sender_address
 
 bp = Blueprint("accounts", __name__)
 AUTH_LIMIT = "10 per minute;60 per hour"
 
 
-@login_manager.user_loader
-def load_user(identity: str) -> User | None:
-    """Find the logged-in user; a changed password invalidates the stored identity."""
-    user_id, _, token = identity.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_token != token:
-        return None
-    return user
-
-
-def _field_error(form, exc: DomainError) -> None:
-    """Show a domain error next to its field, or as a form-wide error."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
+@bp.get("/privacy")
+def privacy():
+    """The privacy notice members consent to when they register."""
+    return render_template("accounts/privacy.html", version=services.PRIVACY_VERSION,
+                           contact=sender_address())
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -62,16 +48,12 @@ def register():
         return redirect(url_for("accounts.account"))
     form = RegisterForm(email=request.args.get("email", "")[:254])
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             services.register(
                 email=form.email.data, name=form.name.data, password=form.password.data,
                 organisation=form.organisation.data, job_title=form.job_title.data,
             )
-        except DomainError as exc:
-            db.session.rollback()
-            _field_error(form, exc)
-        else:
-            db.session.commit()
+        if outcome.ok:
             return render_template("accounts/check_email.html", email=services.normalise_email(form.email.data))
     return render_template("accounts/register.html", form=form)
 
@@ -79,12 +61,11 @@ def register():
 @bp.get("/confirm/<token>")
 def confirm(token: str):
     """Open the emailed confirmation link."""
-    try:
+    with attempt(quiet=True) as outcome:
         user = services.confirm_email(token)
-    except services.TokenError as exc:
-        return render_template("accounts/token_problem.html", message=exc.message,
+    if not outcome.ok:
+        return render_template("accounts/token_problem.html", message=outcome.error.message,
                                title="Confirmation link problem"), 400
-    db.session.commit()
     flash("Thank you, your email address is confirmed. Welcome to the community.", "success")
     if current_user.is_authenticated and current_user.id == user.id:
         return redirect(url_for("accounts.account"))
@@ -99,8 +80,8 @@ def resend_confirmation():
     if current_user.is_confirmed:
         flash("Your email address is already confirmed.", "info")
     else:
-        services.send_confirmation(current_user)
-        db.session.commit()
+        with attempt():
+            services.send_confirmation(viewer())
         flash(f"We sent a new confirmation link to {current_user.email}.", "success")
     return redirect(url_for("accounts.account"))
 
@@ -111,7 +92,7 @@ def login():
     """Log in with email and password; the answer never says whether an email is registered."""
     next_url = request.values.get("next")
     if current_user.is_authenticated:
-        return redirect(next_url if is_safe_next(next_url) else url_for("core.home"))
+        return redirect(next_url if is_safe_next(next_url) else url_for("sessions.home"))
     form = LoginForm(email=request.args.get("email", ""))
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
@@ -121,7 +102,7 @@ def login():
             db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(f"Welcome back, {user.name}.", "success")
-            return redirect(next_url if is_safe_next(next_url) else url_for("core.home"))
+            return redirect(next_url if is_safe_next(next_url) else url_for("sessions.home"))
     return render_template("accounts/login.html", form=form, next=next_url if is_safe_next(next_url) else None)
 
 
@@ -130,14 +111,14 @@ def logout():
     """Log out (a POST, so no link on another site can log a member out)."""
     logout_user()
     flash("You are logged out.", "info")
-    return redirect(url_for("core.home"))
+    return redirect(url_for("sessions.home"))
 
 
 @bp.get("/logout")
 def logout_page():
     """A plain page with the logout button, for those who type the address."""
     if not current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("sessions.home"))
     return render_template("accounts/logout.html")
 
 
@@ -147,8 +128,8 @@ def forgot_password():
     """Ask for a reset link; the same answer whether or not the address has an account."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
-        db.session.commit()
+        with attempt():
+            services.request_password_reset(form.email.data)
         return render_template("accounts/check_email.html", email=services.normalise_email(form.email.data),
                                reset=True)
     return render_template("accounts/forgot_password.html", form=form)
@@ -166,11 +147,12 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     form._email = user.email
     if form.validate_on_submit():
-        services.set_password(user, form.password.data)
-        db.session.commit()
-        logout_user()
-        flash("Your password is changed. Log in with the new one.", "success")
-        return redirect(url_for("accounts.login", email=user.email))
+        with attempt(form) as outcome:
+            services.set_password(user, form.password.data)
+        if outcome.ok:
+            logout_user()
+            flash("Your password is changed. Log in with the new one.", "success")
+            return redirect(url_for("accounts.login", email=user.email))
     return render_template("accounts/reset_password.html", form=form, user=user)
 
 
@@ -184,21 +166,18 @@ def account():
     delete = DeleteAccountForm(prefix="delete")
     if request.method == "POST":
         if "profile-submit" in request.form and profile.validate_on_submit():
-            services.update_profile(current_user, name=profile.name.data,
-                                    organisation=profile.organisation.data,
-                                    job_title=profile.job_title.data, timezone=profile.timezone.data,
-                                    waitlist_in_calendar=profile.waitlist_in_calendar.data)
-            db.session.commit()
-            flash("Your profile is saved.", "success")
-            return redirect(url_for("accounts.account"))
+            with attempt(profile) as outcome:
+                services.update_profile(viewer(), name=profile.name.data,
+                                        organisation=profile.organisation.data,
+                                        job_title=profile.job_title.data, timezone=profile.timezone.data,
+                                        waitlist_in_calendar=profile.waitlist_in_calendar.data)
+            if outcome.ok:
+                flash("Your profile is saved.", "success")
+                return redirect(url_for("accounts.account"))
         if "pw-submit" in request.form and password.validate_on_submit():
-            try:
-                services.change_password(current_user, password.current_password.data, password.password.data)
-            except DomainError as exc:
-                db.session.rollback()
-                _field_error(password, exc)
-            else:
-                db.session.commit()
+            with attempt(password) as outcome:
+                services.change_password(viewer(), password.current_password.data, password.password.data)
+            if outcome.ok:
                 login_user(current_user._get_current_object(), remember=False)
                 flash("Your password is changed. Other devices have been logged out.", "success")
                 return redirect(url_for("accounts.account"))
@@ -217,7 +196,7 @@ def _feed_url() -> str:
 @login_required
 def export():
     """Download everything we hold about the member as JSON (GDPR article 15 and 20)."""
-    body = json.dumps(services.export_data(current_user), indent=2, ensure_ascii=False)
+    body = json.dumps(gdpr.export_data(viewer()), indent=2, ensure_ascii=False)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": 'attachment; filename="my-community-data.json"',
         "Cache-Control": "no-store",
@@ -231,16 +210,12 @@ def delete_account():
     """Erase the member's account and personal data (GDPR article 17)."""
     form = DeleteAccountForm(prefix="delete")
     if form.validate_on_submit():
-        try:
-            services.delete_account(current_user, form.password.data)
-        except DomainError as exc:
-            db.session.rollback()
-            _field_error(form, exc)
-        else:
-            db.session.commit()
+        with attempt(form) as outcome:
+            gdpr.delete_account(viewer(), form.password.data)
+        if outcome.ok:
             logout_user()
             flash("Your account and personal data have been deleted. Goodbye, and thank you.", "success")
-            return redirect(url_for("core.home"))
+            return redirect(url_for("sessions.home"))
     profile = ProfileForm(obj=current_user, prefix="profile")
     password = ChangePasswordForm(prefix="pw")
     return render_template("accounts/account.html", profile=profile, password=password, delete=form,

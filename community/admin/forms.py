@@ -26,7 +26,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from community.accounts.models import Role
-from community.core.timeutil import is_zone, zone_choices
+from community.core.forms import ZoneField, strip
 from community.sessions.models import FORMAT_LABELS, Format
 
 
@@ -38,17 +38,6 @@ class RoleForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A CSRF-protected button with no fields (resend, and the like)."""
-
-
-def _strip(value):
-    """Trim surrounding white space from text input."""
-    return value.strip() if isinstance(value, str) else value
-
-
-def _zone(form, field):
-    """Only IANA zone names are accepted."""
-    if not is_zone(field.data or ""):
-        raise ValidationError("Choose a time zone from the list.")
 
 
 def _web_url(form, field):
@@ -67,24 +56,19 @@ FORMAT_CHOICES = [SelectChoice(f.value, FORMAT_LABELS[f]) for f in Format]
 class _Logistics:
     """Fields a series and a session share: zone, seats, format, place and link."""
 
-    timezone = SelectField("Time zone", validators=[DataRequired("Choose a time zone."), _zone],
-                           validate_choice=False)
+    timezone = ZoneField()
     capacity = IntegerField("Seats", default=30, validators=[
         InputRequired("Enter the number of seats."),
         NumberRange(1, 10000, "Enter a number of seats between 1 and 10,000.")])
     format = SelectField("Format", choices=FORMAT_CHOICES, default=Format.ONLINE.value)
-    venue = StringField("Venue", filters=[_strip], validators=[Length(max=300)])
-    join_url = URLField("Join link", filters=[_strip], validators=[Length(max=500), _web_url])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.timezone.choices = zone_choices()
+    venue = StringField("Venue", filters=[strip], validators=[Length(max=300)])
+    join_url = URLField("Join link", filters=[strip], validators=[Length(max=500), _web_url])
 
 
 class SeriesForm(_Logistics, FlaskForm):
     """A series and its cadence."""
 
-    title = StringField("Title", filters=[_strip],
+    title = StringField("Title", filters=[strip],
                         validators=[DataRequired("Enter a title."), Length(max=200)])
     description = TextAreaField("Description", validators=[Length(max=20000)])
     start_date = DateField("First date",
@@ -101,7 +85,7 @@ class SeriesForm(_Logistics, FlaskForm):
 class SessionForm(_Logistics, FlaskForm):
     """One session: topic, local date and times in its zone, logistics and hosts."""
 
-    title = StringField("Title", filters=[_strip],
+    title = StringField("Title", filters=[strip],
                         validators=[DataRequired("Enter a title."), Length(max=200)])
     description = TextAreaField("Description", validators=[Length(max=20000)])
     date = DateField("Date", validators=[InputRequired("Enter the date.")])
@@ -126,7 +110,7 @@ class GenerateForm(FlaskForm):
 class AddAttendeeForm(FlaskForm):
     """An address to give a seat to (a member, or someone without an account yet)."""
 
-    email = EmailField("Email address", filters=[_strip], validators=[
+    email = EmailField("Email address", filters=[strip], validators=[
         DataRequired("Enter an email address."), Length(max=254),
         Email("Enter a valid email address, like name@company.com.")])
 

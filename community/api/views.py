@@ -1,17 +1,13 @@
 """GET-only JSON endpoints; the same visibility rules as the pages (cookie login or anonymous)."""
 from flask import Blueprint, abort, jsonify, request
-from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from community.api.openapi import document
 from community.core.urls import external_url
-from community.db import db
+from community.core.web import viewer
 from community.notes import access
 from community.notes import services as notes
-from community.notes.views.common import note_or_404
 from community.sessions import services as sessions
-from community.sessions.models import Session, SessionStatus
+from community.sessions.models import Session
 from community.signups.services import seat_counts
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -56,10 +52,9 @@ def session_list():
 
 @bp.get("/sessions/<int:session_id>")
 def session_detail(session_id: int):
-    """One published or cancelled session."""
-    session = db.session.scalar(select(Session).options(selectinload(Session.hosts))
-                                .where(Session.id == session_id))
-    if session is None or session.status not in (SessionStatus.PUBLISHED, SessionStatus.CANCELLED):
+    """One published or cancelled session (what a visitor may see: the API shows no drafts)."""
+    session = sessions.visible_session(session_id, None)
+    if session is None:
         abort(404)
     return jsonify(_session_json(session, seat_counts([session.id])))
 
@@ -67,14 +62,14 @@ def session_detail(session_id: int):
 @bp.get("/notes")
 def note_list():
     """Published notes the caller may read."""
-    return jsonify(notes=[_note_json(n) for n in notes.library(current_user, request.args.get("kind"))])
+    return jsonify(notes=[_note_json(n) for n in notes.library(viewer(), request.args.get("kind"))])
 
 
 @bp.get("/notes/<int:note_id>")
 def note_detail(note_id: int):
     """One note, if the caller may read it (404 otherwise, so nothing is revealed)."""
-    note = note_or_404(note_id)
-    if not access.can_read(current_user, note):
+    note = notes.note_with_details(note_id)
+    if note is None or not access.can_read(viewer(), note):
         abort(404)
     return jsonify(_note_json(note, full=True))
 

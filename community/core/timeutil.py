@@ -1,4 +1,5 @@
 """Time helpers: the viewer's zone and dates shown with the zone's name."""
+import functools
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -41,9 +42,15 @@ def zone_label(zone=None) -> str:
     return f"{str(tz.key).replace('_', ' ')} ({datetime.now(UTC).astimezone(tz).tzname()})"
 
 
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    """Every IANA zone name (read from the zone database once per process)."""
+    return frozenset(available_timezones())
+
+
 def zone_choices() -> list[SelectChoice]:
     """IANA zones for a select box, Europe first since most members are there."""
-    names = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+    names = sorted(z for z in _zone_names() if "/" in z and not z.startswith("Etc/"))
     europe = [z for z in names if z.startswith("Europe/")]
     rest = [z for z in names if not z.startswith("Europe/")]
     return [SelectChoice(z, z.replace("_", " ")) for z in ["UTC", *europe, *rest]]
@@ -51,4 +58,4 @@ def zone_choices() -> list[SelectChoice]:
 
 def is_zone(name: str) -> bool:
     """Whether `name` is a known IANA zone."""
-    return name == "UTC" or name in available_timezones()
+    return name == "UTC" or name in _zone_names()

@@ -1,10 +1,73 @@
-"""Request-wide behaviour: security headers, error pages and template helpers."""
-from flask import Flask, render_template, request
+"""The web edge: who is asking, the one "call a service, then commit or show the error" step,
+security headers, error pages and template helpers."""
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import Flask, flash, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from community.core.errors import DomainError
 from community.core.markdown import render_markdown
 from community.core.timeutil import format_local, format_local_date, zone_label
+from community.db import db
+
+
+def viewer():
+    """The logged-in user, or None for an anonymous visitor (what services take as a viewer)."""
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def show_error(form, exc: DomainError, names: dict | None = None, default: str | None = None) -> None:
+    """Show a domain error next to the form field it names (`names` maps a service's field
+    name to the form's, `default` is used when it names none), else at the top of the form."""
+    name = (names or {}).get(exc.field, exc.field) or default
+    if name and name in form:
+        form[name].errors = [*form[name].errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+@dataclass
+class Outcome:
+    """How an `attempt` ended: `ok` after the commit, `error` when a rule was broken."""
+
+    ok: bool = False
+    error: DomainError | None = None
+
+
+@contextmanager
+def attempt(form=None, *, names: dict | None = None, default: str | None = None,
+            quiet: bool = False) -> Iterator[Outcome]:
+    """Run the service calls in the block as one transaction at the edge.
+
+    On a DomainError the transaction is rolled back and the message is shown on `form` (next
+    to its field) or, without a form, flashed (`quiet` leaves showing it to the view, which
+    finds it in `outcome.error`); otherwise the transaction is committed. The view then looks
+    at `outcome.ok` to redirect or re-render::
+
+        with attempt(form) as outcome:
+            services.do_something(viewer(), ...)
+        if outcome.ok:
+            return redirect(...)
+    """
+    outcome = Outcome()
+    try:
+        yield outcome
+    except DomainError as exc:
+        db.session.rollback()
+        outcome.error = exc
+        if quiet:
+            return
+        if form is not None:
+            show_error(form, exc, names, default)
+        else:
+            flash(exc.message, "error")
+        return
+    db.session.commit()
+    outcome.ok = True
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

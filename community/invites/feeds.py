@@ -98,3 +98,8 @@ def add_to_calendar_links(session: Session) -> dict[str, str]:
         "subscribe": f"webcal://{feed.netloc}{feed.path}",
         "google": google,
     }
+
+
+def session_page_values(session: Session, **_ignored) -> dict:
+    """The session page's add-to-calendar links (a receiver of `signals.session_page`)."""
+    return {"calendar_links": add_to_calendar_links(session)}

@@ -15,7 +15,8 @@ class AnnouncementKind(enum.StrEnum):
     CHANGED = "changed"
     CANCELLED = "cancelled"
     MESSAGE = "message"
-    #: After the session: summary, notes and poll results (written by community.notes.followup).
+    #: After the session: summary, notes and poll results (its writer is registered by
+    #: community.notes.init_app).
     FOLLOW_UP = "follow_up"
 
 
@@ -29,7 +30,9 @@ class Announcement(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
-    #: For CHANGED: [[field, old, new], ...] in words; for MESSAGE: subject, body, waitlist flag.
+    #: For CHANGED: [[field, old, new], ...] with the raw values (instants as ISO text), put in
+    #: words in each recipient's zone when the emails are written; for MESSAGE: subject, body
+    #: and the waitlist flag.
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

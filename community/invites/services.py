@@ -1,9 +1,10 @@
 """The emails that follow a registration through its life, each carrying the calendar entry.
 
 Per-person messages (seat, waitlist, promotion, cancellation) are written to the outbox in
-the caller's transaction. Messages to everyone at a session (a move, a cancellation, an
+the caller's transaction; sign-ups and sessions reach them through the signals connected in
+`community.invites.init_app`. Messages to everyone at a session (a move, a cancellation, an
 organiser's note) are recorded as one Announcement in the caller's transaction and expanded
-into per-person outbox messages by the worker (`expand`).
+into per-person outbox messages by the worker (`community.invites.worker.expand`).
 """
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from community import queue
+from community.accounts.roles import require_organiser
 from community.core.timeutil import format_local
 from community.core.urls import external_url
 from community.db import db, utcnow
@@ -19,12 +21,11 @@ from community.invites import ical
 from community.invites.models import Announcement, AnnouncementKind
 from community.mail.models import OutboxMessage
 from community.mail.services import CalendarPart, send_email
+from community.sessions.services import CALENDAR_FIELDS
 from community.signups.models import Registration, RegistrationStatus
 from community.signups.tokens import cancel_token
 
 CONFIRMED, WAITLISTED = RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED
-#: How many outbox messages the worker writes per transaction when expanding an announcement.
-EXPAND_CHUNK = 200
 FIELD_LABELS = {"starts_at": "Starts", "ends_at": "Ends", "venue": "Venue", "join_url": "Join link",
                 "format": "Format", "title": "Topic", "timezone": "Time zone"}
 
@@ -71,7 +72,7 @@ def _attendee(reg, tentative: bool) -> ical.Attendee:
     return ical.Attendee(reg.email, _name(reg), "TENTATIVE" if tentative else "ACCEPTED")
 
 
-def _request(reg, *, tentative: bool = False) -> CalendarPart:
+def _request_part(reg, *, tentative: bool = False) -> CalendarPart:
     """A REQUEST for this person's copy (CONFIRMED for a seat, TENTATIVE for the waitlist)."""
     ics = ical.invitation(reg.session, _attendee(reg, tentative), sequence=sequence_of(reg),
                           stamp=utcnow(), tentative=tentative)
@@ -79,7 +80,7 @@ def _request(reg, *, tentative: bool = False) -> CalendarPart:
     return CalendarPart(ical.REQUEST, ics)
 
 
-def _cancel(reg) -> CalendarPart:
+def _cancel_part(reg) -> CalendarPart:
     """A CANCEL that removes this person's copy."""
     ics = ical.cancellation(reg.session, _attendee(reg, False), sequence=sequence_of(reg),
                             stamp=utcnow())
@@ -105,13 +106,13 @@ def _send(reg, subject: str, template: str, calendar: CalendarPart | None = None
 def seat_confirmed(reg) -> None:
     """Your seat is confirmed: the invitation."""
     _next_personal(reg)
-    _send(reg, f"Your seat is confirmed: {reg.session.title}", "seat_confirmed", _request(reg))
+    _send(reg, f"Your seat is confirmed: {reg.session.title}", "seat_confirmed", _request_part(reg))
 
 
-def waitlisted(reg, position: int | None) -> None:
+def waitlisted(reg, position: int | None = None) -> None:
     """You are on the waitlist, at this position (with a tentative entry unless turned off)."""
     _next_personal(reg)
-    calendar = _request(reg, tentative=True) if _wants_tentative(reg) else None
+    calendar = _request_part(reg, tentative=True) if _wants_tentative(reg) else None
     _send(reg, f"You are on the waitlist: {reg.session.title}", "waitlisted", calendar,
           position=position)
 
@@ -119,21 +120,21 @@ def waitlisted(reg, position: int | None) -> None:
 def promoted(reg) -> None:
     """A seat freed up and is now yours: the entry becomes CONFIRMED."""
     _next_personal(reg)
-    _send(reg, f"A seat is now yours: {reg.session.title}", "promoted", _request(reg))
+    _send(reg, f"A seat is now yours: {reg.session.title}", "promoted", _request_part(reg))
 
 
 def seat_cancelled(reg, *, by_organiser: bool, had_seat: bool) -> None:
     """Your sign-up is cancelled (by you or an organiser): the entry leaves your calendar."""
     _next_personal(reg)
-    calendar = _cancel(reg) if reg.in_calendar else None
+    calendar = _cancel_part(reg) if reg.in_calendar else None
     _send(reg, f"Sign-up cancelled: {reg.session.title}", "seat_cancelled", calendar,
           by_organiser=by_organiser, had_seat=had_seat)
 
 
-def held_seat_invitation(reg, position: int | None) -> None:
+def held_seat_invitation(reg, position: int | None = None) -> None:
     """An organiser added an address with no account: a seat (or waitlist place) is held."""
     _next_personal(reg)
-    calendar = _request(reg, tentative=position is not None)
+    calendar = _request_part(reg, tentative=position is not None)
     _send(reg, f"A seat is held for you: {reg.session.title}", "held_seat", calendar,
           position=position,
           register_url=external_url("accounts.register", email=reg.invited_email))
@@ -142,7 +143,7 @@ def held_seat_invitation(reg, position: int | None) -> None:
 def waitlist_closed(reg) -> None:
     """The session started without a seat for this person: remove the tentative entry."""
     _next_personal(reg)
-    _send(reg, f"No seat this time: {reg.session.title}", "waitlist_closed", _cancel(reg))
+    _send(reg, f"No seat this time: {reg.session.title}", "waitlist_closed", _cancel_part(reg))
 
 
 def reminder(reg, *, hours: int) -> None:
@@ -168,20 +169,25 @@ def _plain(value) -> object:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def session_changed(session, changes, actor=None) -> Announcement:
-    """The session moved or its place, link or topic changed: updates for everyone at it."""
-    payload = {"changes": [[c.field, _plain(c.old), _plain(c.new)] for c in changes
-                           if c.field in FIELD_LABELS]}
+def session_changed(session, changes=(), actor=None, **_ignored) -> Announcement | None:
+    """The session moved or its place, link or topic changed: updates for everyone at it
+    (a receiver of `signals.session_changed`; other edits send nothing). The payload holds
+    one `[field, old, new]` triple per change, instants as ISO text."""
+    notable = [c for c in changes if c.field in CALENDAR_FIELDS and c.field in FIELD_LABELS]
+    if not notable:
+        return None
+    payload = {"changes": [[c.field, _plain(c.old), _plain(c.new)] for c in notable]}
     return _announce(session, AnnouncementKind.CHANGED, payload, actor)
 
 
-def session_cancelled(session, actor=None) -> Announcement:
+def session_cancelled(session, actor=None, **_ignored) -> Announcement:
     """The organisers called the session off: CANCEL for everyone at it."""
     return _announce(session, AnnouncementKind.CANCELLED, {}, actor)
 
 
 def message(session, actor, *, subject: str, body: str, include_waitlist: bool) -> Announcement:
     """An organiser's email to the attendees (and optionally the waitlist)."""
+    require_organiser(actor)
     return _announce(session, AnnouncementKind.MESSAGE,
                      {"subject": subject, "body": body, "include_waitlist": include_waitlist}, actor)
 
@@ -194,7 +200,7 @@ def _describe(field: str, old, new, zone: ZoneInfo) -> tuple[str, str, str]:
     return FIELD_LABELS[field], str(old or "none"), str(new or "none")
 
 
-def _recipients(ann: Announcement) -> list[Registration]:
+def recipients(ann: Announcement) -> list[Registration]:
     """Who an announcement goes to."""
     statuses = [CONFIRMED, WAITLISTED]
     if ann.kind in (AnnouncementKind.MESSAGE, AnnouncementKind.FOLLOW_UP) \
@@ -206,17 +212,17 @@ def _recipients(ann: Announcement) -> list[Registration]:
         .order_by(Registration.id)))
 
 
-def _write_one(ann: Announcement, reg: Registration, key: str) -> None:
+def write_one(ann: Announcement, reg: Registration, key: str) -> None:
     """The outbox message one recipient gets for an announcement."""
     session = reg.session
     if ann.kind == AnnouncementKind.CANCELLED:
-        calendar = _cancel(reg) if reg.in_calendar else None
+        calendar = _cancel_part(reg) if reg.in_calendar else None
         _send(reg, f"Cancelled: {session.title}", "session_cancelled", calendar, dedupe_key=key)
     elif ann.kind == AnnouncementKind.CHANGED:
         seat = reg.status == CONFIRMED
         calendar = None
         if seat or reg.in_calendar:
-            calendar = _request(reg, tentative=not seat)
+            calendar = _request_part(reg, tentative=not seat)
         lines = [_describe(f, old, new, _zone_of(reg)) for f, old, new in ann.payload["changes"]]
         _send(reg, f"Updated: {session.title}", "session_changed", calendar, dedupe_key=key,
               changes=lines)
@@ -224,47 +230,34 @@ def _write_one(ann: Announcement, reg: Registration, key: str) -> None:
         _send(reg, ann.payload["subject"], "organiser_message", dedupe_key=key,
               body=ann.payload["body"])
     else:
-        subject, template, extra = WRITERS[ann.kind](ann, reg)
+        subject, template, extra = _writers[ann.kind](ann, reg)
         _send(reg, subject, template, dedupe_key=key, **extra)
 
 
 #: Announcement kinds that other features define: kind -> fn(announcement, registration)
 #: returning (subject, email template, template values) for one recipient.
-WRITERS: dict = {}
+_writers: dict = {}
+
+
+def register_writer(kind: str, writer) -> None:
+    """Let another feature define the email of an announcement kind (the notes' follow-up),
+    from its own `init_app`."""
+    _writers[kind] = writer
 
 
 def announce(session, kind: str, payload: dict, actor=None) -> Announcement:
-    """Record an announcement of a kind registered in WRITERS (e.g. the notes' follow-up)."""
-    if kind not in WRITERS:
+    """Record an announcement of a kind with a registered writer (e.g. the notes' follow-up)."""
+    if kind not in _writers:
         raise ValueError(f"no writer for announcements of kind {kind!r}")
     return _announce(session, kind, payload, actor)
 
 
-def expand(announcement_id: int) -> int:
-    """Write the outbox messages of an announcement, a chunk per transaction; safe to repeat."""
-    ann = db.session.get(Announcement, announcement_id)
-    if ann is None or ann.expanded_at is not None:
-        return 0
-    prefix = f"a{ann.id}:"
-    done = set(db.session.scalars(
-        select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.like(prefix + "%"))))
-    written = 0
-    recipients = _recipients(ann)
-    for start in range(0, len(recipients), EXPAND_CHUNK):
-        for reg in recipients[start:start + EXPAND_CHUNK]:
-            key = f"{prefix}r{reg.id}"
-            if key not in done:
-                _write_one(ann, reg, key)
-                written += 1
-        db.session.commit()
-    ann = db.session.get(Announcement, announcement_id)
-    ann.expanded_at = utcnow()
-    ann.recipients = len(recipients)
-    db.session.commit()
-    return written
 
 
-def unexpanded() -> list[int]:
-    """Announcements the worker has not finished (for the sweeper)."""
-    return list(db.session.scalars(
-        select(Announcement.id).where(Announcement.expanded_at.is_(None)).order_by(Announcement.id)))
+def export_announcements(user) -> list[dict]:
+    """The messages the member (as an organiser) sent to a session's attendees, for the data
+    export; the announcements stay, unlinked from the account, when it is deleted."""
+    rows = db.session.scalars(select(Announcement).options(selectinload(Announcement.session))
+                              .where(Announcement.created_by_id == user.id).order_by(Announcement.id))
+    return [{"session": a.session.title, "kind": a.kind, "subject": a.payload.get("subject", ""),
+             "created_at": a.created_at.isoformat()} for a in rows]

@@ -3,9 +3,9 @@ import hashlib
 from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from community.db import db
+from community.core.web import attempt, viewer
 from community.invites import feeds
 from community.sessions.services import visible_session
 
@@ -65,8 +65,8 @@ def personal_feed(token: str):
 @login_required
 def renew():
     """Replace the personal feed URL (the old one stops working)."""
-    feeds.renew_token(current_user)
-    db.session.commit()
+    with attempt():
+        feeds.renew_token(viewer())
     flash("Your calendar feed has a new address. Subscribe to it again; the old one no longer works.",
           "success")
     return redirect(url_for("accounts.account") + "#calendar")

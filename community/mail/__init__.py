@@ -1,1 +1,10 @@
-"""Email: the outbox table, the send_email service, delivery tasks and the sweeper."""
+"""Email: the outbox written in the caller's transaction and its delivery from the queue."""
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the delivery task that the outbox hands each message to after commit."""
+    from community import queue
+    from community.mail import delivery
+
+    queue.register_task("mail.deliver", delivery.deliver)

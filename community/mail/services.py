@@ -1,26 +1,18 @@
-"""Sending email: build the message, write it to the outbox, deliver it from the queue."""
-import os
-import smtplib
-import tempfile
+"""Sending email: build the message and write it to the outbox in the caller's transaction.
+
+The worker side (claiming, sending, retrying, sweeping) is `community.mail.delivery`.
+"""
 from dataclasses import dataclass
-from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
-from pathlib import Path
 
 from flask import current_app, render_template
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select
 
 from community import queue
 from community.db import db, utcnow
-from community.extensions import mail
 from community.mail.models import OutboxMessage, OutboxStatus
-
-#: A claim older than this is taken as a crashed worker and handed out again.
-CLAIM_LEASE = timedelta(minutes=10)
-#: Tolerance for clocks of web and worker hosts that differ a little.
-CLOCK_SKEW = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -101,101 +93,6 @@ def enqueue_after_commit(outbox_id: int) -> None:
     queue.enqueue_after_commit("mail.deliver", outbox_id)
 
 
-def backoff(attempts: int) -> timedelta:
-    """Wait before the next attempt: 1, 2, 4, ... minutes, at most six hours."""
-    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
-
-
-def _claim(outbox_id: int) -> OutboxMessage | None:
-    """Atomically take a pending message for sending; None if another worker has it or it is done."""
-    now = utcnow()
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == outbox_id,
-            OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.next_attempt_at <= now + CLOCK_SKEW,
-        )
-        .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    if result.rowcount != 1:
-        return None
-    return db.session.get(OutboxMessage, outbox_id, populate_existing=True)
-
-
-def _write_eml(row: OutboxMessage) -> None:
-    """Write the message as an .eml file under the mail folder (when no SMTP server is set)."""
-    folder = Path(current_app.config["MAIL_FILE_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(row.raw)
-    os.replace(tmp, folder / f"{stamp}-{row.id:06d}-{row.kind}.eml")
-
-
-def _transmit(row: OutboxMessage) -> None:
-    """Hand the message to the SMTP server, or to a file when none is configured."""
-    if not current_app.config.get("MAIL_SERVER"):
-        _write_eml(row)
-        return
-    with mail.connect() as conn:
-        conn.host.sendmail(sender_address(), [row.recipient], row.raw)
-
-
-def _permanent(exc: Exception) -> bool:
-    """Whether an SMTP error means retrying cannot help (the server refused the recipient for good)."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(500 <= code < 600 for code, _ in exc.recipients.values())
-    return isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600 \
-        and not isinstance(exc, smtplib.SMTPSenderRefused)
-
-
-def deliver(outbox_id: int) -> bool:
-    """Send one outbox message if it is still pending; record the outcome. True when sent."""
-    row = _claim(outbox_id)
-    if row is None:
-        return False
-    try:
-        _transmit(row)
-    except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
-        current_app.logger.warning("delivery of outbox %s failed: %s", row.id, exc)
-        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        row.claimed_at = None
-        give_up = _permanent(exc) or row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
-        row.status = OutboxStatus.FAILED if give_up else OutboxStatus.PENDING
-        row.next_attempt_at = utcnow() + backoff(row.attempts)
-        db.session.commit()
-        return False
-    row.status = OutboxStatus.SENT
-    row.sent_at = utcnow()
-    row.claimed_at = None
-    db.session.commit()
-    return True
-
-
-def due_for_delivery(limit: int = 500) -> list[int]:
-    """Ids of messages to hand to the queue again: pending and due, or claimed by a dead worker."""
-    now = utcnow()
-    stale = now - CLAIM_LEASE
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < stale)
-        .values(status=OutboxStatus.PENDING, claimed_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    ids = db.session.scalars(
-        select(OutboxMessage.id)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    db.session.commit()
-    return list(ids)
-
-
 def resend(row: OutboxMessage) -> None:
     """Put a message back in line for delivery (an organiser's resend)."""
     row.status = OutboxStatus.PENDING
@@ -229,3 +126,9 @@ def messages_for(user) -> list[OutboxMessage]:
     return list(db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.user_id == user.id).order_by(OutboxMessage.id)
     ))
+
+
+def status_counts() -> dict[str, int]:
+    """How many outbox messages are in each status."""
+    return dict(db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())

@@ -1,1 +1,18 @@
-"""Analyst briefing notes: written, versioned, access-controlled, searchable, with attachments."""
+"""Briefing notes: written by analysts, versioned, access-controlled, searchable, and sent in
+the follow-up email after a session."""
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Show notes on the session page, define the follow-up email's content, and register the
+    notes' part of a member's data."""
+    from community.accounts import gdpr
+    from community.core import signals
+    from community.invites import services as invites
+    from community.invites.models import AnnouncementKind
+    from community.notes import followup, services
+
+    signals.session_page.connect(services.session_page_values)
+    invites.register_writer(AnnouncementKind.FOLLOW_UP, followup.write)
+    gdpr.register("notes", tables=("note_authors", "note_opens", "note_revisions", "note_attachments"),
+                  export=services.export_notes)

@@ -1,28 +1,21 @@
 """Who may read a note: checked on every page, download, search result, feed and API answer."""
 from sqlalchemy import select
 
-from community.db import db, utcnow
+from community.accounts.models import User
+from community.accounts.roles import is_member, is_organiser
+from community.db import utcnow
 from community.notes.models import Note, Visibility, note_sessions
-from community.signups.models import Registration, RegistrationStatus
+from community.signups.services import seated_session_ids
 
 
-def _is_member(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_confirmed)
+def is_author(user: User | None, note: Note) -> bool:
+    """Whether the user is one of the note's authors."""
+    return user is not None and any(a.id == user.id for a in note.authors)
 
 
-def is_editor(user, note: Note) -> bool:
+def is_editor(user: User | None, note: Note) -> bool:
     """Authors and organisers may see and edit a note in any state."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return user.is_organiser or any(a.id == user.id for a in note.authors)
-
-
-def attended_session_ids(user) -> set[int]:
-    """Sessions at which the user held a confirmed seat."""
-    if not _is_member(user):
-        return set()
-    return set(db.session.scalars(select(Registration.session_id).where(
-        Registration.user_id == user.id, Registration.status == RegistrationStatus.CONFIRMED)))
+    return is_organiser(user) or is_author(user, note)
 
 
 def is_published(note: Note, now=None) -> bool:
@@ -31,29 +24,30 @@ def is_published(note: Note, now=None) -> bool:
     return note.visibility != Visibility.DRAFT and (note.embargo_until is None or note.embargo_until <= now)
 
 
-def can_read(user, note: Note, attended: set[int] | None = None) -> bool:
-    """Whether `user` (None or anonymous for visitors) may read `note`."""
+def can_read(user: User | None, note: Note, seated: set[int] | None = None) -> bool:
+    """Whether `user` (None for a visitor) may read `note`; `seated` are the ids of the
+    sessions at which the user holds a seat, when the caller already has them."""
     if is_editor(user, note):
         return True
     if not is_published(note):
         return False
     if note.visibility == Visibility.PUBLIC:
         return True
-    if not _is_member(user):
+    if not is_member(user):
         return False
     if note.visibility == Visibility.MEMBERS:
         return True
-    attended = attended_session_ids(user) if attended is None else attended
-    return any(s.id in attended for s in note.sessions)
+    seated = seated_session_ids(user) if seated is None else seated
+    return any(s.id in seated for s in note.sessions)
 
 
-def readable(user, notes) -> list[Note]:
-    """The notes of `notes` the user may read (one query for their attendance)."""
-    attended = attended_session_ids(user)
-    return [n for n in notes if can_read(user, n, attended)]
+def readable(user: User | None, notes) -> list[Note]:
+    """The notes of `notes` the user may read (one query for their seats)."""
+    seated = seated_session_ids(user)
+    return [n for n in notes if can_read(user, n, seated)]
 
 
-def notes_for_session(session_id: int):
+def linked_to_session(session_id: int):
     """A select of the notes linked to a session."""
     return select(Note).join(note_sessions, note_sessions.c.note_id == Note.id).where(
         note_sessions.c.session_id == session_id)

@@ -1,19 +1,20 @@
 """After a session: the follow-up email with the summary, the notes and the closed polls' results."""
 from community.accounts.models import User
-from community.core.errors import DomainError, NotAllowed
+from community.accounts.roles import require_organiser
+from community.core.errors import DomainError
 from community.core.urls import external_url
 from community.invites import services as invites
 from community.invites.models import Announcement, AnnouncementKind
 from community.notes import access
 from community.notes.models import NoteKind
-from community.notes.services import notes_for_session
+from community.notes.services import session_notes
 from community.polls import services as polls
 from community.sessions.models import Session, SessionStatus
 
 
 def _content(session: Session, reader) -> dict:
     """What one attendee's follow-up shows: notes they may read and the closed polls' results."""
-    notes = [n for n in notes_for_session(reader, session) if access.is_published(n)]
+    notes = [n for n in session_notes(reader, session) if access.is_published(n)]
     summary = next((n for n in notes if n.kind == NoteKind.SUMMARY), None)
     closed = [p for p in polls.session_polls(session, drafts=False) if p.is_closed]
     results = polls.results_for(closed) if closed else {}
@@ -25,12 +26,10 @@ def _content(session: Session, reader) -> dict:
     }
 
 
-def _write(ann: Announcement, reg) -> tuple[str, str, dict]:
-    """One attendee's follow-up message."""
+def write(ann: Announcement, reg) -> tuple[str, str, dict]:
+    """One attendee's follow-up message (the writer of FOLLOW_UP announcements, registered
+    with invites by `community.notes.init_app`)."""
     return f"Follow-up: {reg.session.title}", "follow_up", _content(reg.session, reg.user)
-
-
-invites.WRITERS[AnnouncementKind.FOLLOW_UP] = _write
 
 
 def preview(session: Session, organiser: User) -> dict:
@@ -40,8 +39,7 @@ def preview(session: Session, organiser: User) -> dict:
 
 def send(actor: User, session: Session) -> Announcement:
     """Send the follow-up to everyone who held a seat, through the outbox."""
-    if actor is None or not actor.is_organiser:
-        raise NotAllowed("Only organisers send the follow-up.")
+    require_organiser(actor, "Only organisers send the follow-up.")
     if session.status != SessionStatus.PUBLISHED:
         raise DomainError("Only a session that took place gets a follow-up.")
     content = _content(session, actor)

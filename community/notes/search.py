@@ -14,7 +14,8 @@ from sqlalchemy.orm import selectinload
 from community.db import db
 from community.notes import access
 from community.notes.models import Note, note_sessions
-from community.sessions.models import Session, SessionStatus
+from community.sessions.models import Session
+from community.sessions.services import is_visible
 
 START, STOP = "\x02", "\x03"
 LIMIT = 50
@@ -49,8 +50,6 @@ POSTGRES_DDL = [
     f"CREATE INDEX IF NOT EXISTS ix_notes_search ON notes USING gin (({NOTE_DOC}))",
     f"CREATE INDEX IF NOT EXISTS ix_sessions_search ON sessions USING gin (({SESSION_DOC}))",
 ]
-#: Tables the search index adds on SQLite, which migrations and schema checks leave alone.
-INDEX_TABLES = ("search_index",)
 
 for statement in SQLITE_DDL:
     event.listen(note_sessions, "after_create", DDL(statement).execute_if(dialect="sqlite"))
@@ -119,13 +118,12 @@ def search(user, query: str) -> list[Hit]:
     sessions = {s.id: s for s in db.session.scalars(
         db.select(Session).where(Session.id.in_(session_ids)))} if session_ids else {}
     allowed_notes = {n.id for n in access.readable(user, notes.values())}
-    organiser = getattr(user, "is_organiser", False)
     hits = []
     for kind, ref, rank, snip in rows:
         if kind == "note" and ref in allowed_notes:
             hits.append(Hit("note", notes[ref], _highlight(snip), rank))
         elif kind == "session" and ref in sessions:
             session = sessions[ref]
-            if organiser or session.status in (SessionStatus.PUBLISHED, SessionStatus.CANCELLED):
+            if is_visible(session, user):
                 hits.append(Hit("session", session, _highlight(snip), rank))
     return hits[:LIMIT]

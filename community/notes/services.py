@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from community.accounts.models import User
+from community.accounts.roles import is_staff
 from community.core.errors import DomainError, NotAllowed
 from community.db import db, utcnow
 from community.notes import access, files
@@ -20,13 +21,14 @@ from community.notes.models import (
     Visibility,
 )
 from community.sessions.models import Session
+from community.signups.services import seated_user_ids
 
 CONTENT_FIELDS = ("title", "summary", "body")
 
 
-def _require_writer(actor: User) -> None:
+def _require_writer(actor: User | None) -> None:
     """Analysts and organisers write notes."""
-    if actor is None or not getattr(actor, "is_analyst", False):
+    if not is_staff(actor):
         raise NotAllowed("Only analysts and organisers can write briefing notes.")
 
 
@@ -165,7 +167,7 @@ def remove_attachment(actor: User, attachment: Attachment) -> None:
 
 def record_open(user, note: Note) -> None:
     """Count a reader's first opening of a note (authors and organisers are not counted)."""
-    if user is None or not getattr(user, "is_authenticated", False) or access.is_editor(user, note):
+    if user is None or access.is_editor(user, note):
         return
     exists = db.session.scalar(select(NoteOpen.id).where(NoteOpen.note_id == note.id,
                                                          NoteOpen.user_id == user.id))
@@ -176,14 +178,9 @@ def record_open(user, note: Note) -> None:
 
 def open_count(note: Note, attendees_only: bool = True) -> int:
     """How many readers (attendees of a linked session, by default) opened the note."""
-    from community.signups.models import Registration, RegistrationStatus
-
     stmt = select(func.count(func.distinct(NoteOpen.user_id))).where(NoteOpen.note_id == note.id)
     if attendees_only:
-        session_ids = [s.id for s in note.sessions]
-        stmt = stmt.where(NoteOpen.user_id.in_(
-            select(Registration.user_id).where(Registration.session_id.in_(session_ids),
-                                               Registration.status == RegistrationStatus.CONFIRMED)))
+        stmt = stmt.where(NoteOpen.user_id.in_(seated_user_ids(s.id for s in note.sessions)))
     return db.session.scalar(stmt) or 0
 
 
@@ -204,14 +201,40 @@ def drafts_of(user) -> list[Note]:
         .where(Note.authors.any(User.id == user.id)).order_by(Note.updated_at.desc())))
 
 
-def all_notes():
-    """A select of every note for the organisers' panel."""
-    return (select(Note).options(selectinload(Note.authors), selectinload(Note.sessions))
+def all_notes(visibility: str = ""):
+    """A select of every note (or those of one visibility) for the organisers' panel, newest first."""
+    stmt = (select(Note).options(selectinload(Note.authors), selectinload(Note.sessions))
             .order_by(Note.updated_at.desc()))
+    if visibility in set(Visibility):
+        stmt = stmt.where(Note.visibility == visibility)
+    return stmt
 
 
-def notes_for_session(user, session: Session) -> list[Note]:
-    """The published notes linked to a session that the viewer may read."""
-    notes = db.session.scalars(access.notes_for_session(session.id).options(
+def session_notes(user, session: Session) -> list[Note]:
+    """The notes linked to a session that the viewer may read: published ones, and drafts
+    for their editors."""
+    notes = db.session.scalars(access.linked_to_session(session.id).options(
         selectinload(Note.authors), selectinload(Note.sessions)).order_by(Note.kind)).all()
     return [n for n in access.readable(user, notes) if access.is_published(n) or access.is_editor(user, n)]
+
+
+def session_page_values(session: Session, viewer=None, **_ignored) -> dict:
+    """The session page's briefing notes (a receiver of `signals.session_page`)."""
+    return {"notes": session_notes(viewer, session)}
+
+
+def export_notes(user: User) -> dict:
+    """The notes the member writes and those they opened, for the data export (authorship and
+    openings go with the account; revisions and attachments stay, unlinked from it)."""
+    authored = db.session.scalars(select(Note).where(Note.authors.any(User.id == user.id))
+                                  .order_by(Note.id))
+    opened = db.session.scalars(select(Note).join(NoteOpen, NoteOpen.note_id == Note.id)
+                                .where(NoteOpen.user_id == user.id).order_by(Note.id))
+    return {"authored": [n.title for n in authored], "opened": [n.title for n in opened]}
+
+
+def note_with_details(note_id: int) -> Note | None:
+    """The note with its authors, sessions and attachments loaded, or None."""
+    return db.session.scalar(select(Note).options(
+        selectinload(Note.authors), selectinload(Note.sessions), selectinload(Note.attachments))
+        .where(Note.id == note_id))

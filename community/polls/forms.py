@@ -12,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from community.core.forms import strip
 from community.polls.models import (
     AUDIENCE_LABELS,
     COMMENT_MAX,
@@ -24,11 +25,6 @@ from community.polls.models import (
     PollKind,
     ResultsVisibility,
 )
-
-
-def _strip(value):
-    """Trim surrounding white space from text input."""
-    return value.strip() if isinstance(value, str) else value
 
 
 def _ids(values) -> list[int]:
@@ -52,16 +48,16 @@ class AnswerForm(FlaskForm):
     """A member's answer: one or more options and, where asked, a one-line comment."""
 
     option = _OptionIds("Your answer", validators=[DataRequired("Choose an answer first.")])
-    comment = StringField("Why?", filters=[_strip], validators=[Length(
+    comment = StringField("Why?", filters=[strip], validators=[Length(
         max=COMMENT_MAX, message=f"Keep your comment to one line of at most {COMMENT_MAX} characters.")])
 
 
 class PollForm(FlaskForm):
     """A poll's question, kind, options and settings."""
 
-    question = StringField("Question", filters=[_strip], validators=[
+    question = StringField("Question", filters=[strip], validators=[
         DataRequired("Enter the question."), Length(max=QUESTION_MAX)])
-    context = TextAreaField("Context (optional)", filters=[_strip], validators=[Length(max=CONTEXT_MAX)])
+    context = TextAreaField("Context (optional)", filters=[strip], validators=[Length(max=CONTEXT_MAX)])
     kind = RadioField("Kind of answer", default=PollKind.SINGLE.value,
                       choices=[SelectChoice(k.value, KIND_LABELS[k]) for k in PollKind])
     options = TextAreaField("Options", validators=[Length(max=MAX_OPTIONS * 210)])

@@ -1,11 +1,12 @@
 """Polls on the session page: answer (with or without JavaScript), open and close, the
 presenter view, its JSON feed, and the short link for the room."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 
-from community.core.errors import DomainError, NotAllowed
+from community.core.errors import NotAllowed
 from community.core.urls import external_url, is_safe_next
+from community.core.web import attempt, viewer
 from community.db import db
 from community.extensions import limiter
 from community.polls import services
@@ -28,11 +29,11 @@ SAVED = "Your answer is saved. You can change it while the poll is open."
 
 def _session_and_poll(session_id: int, poll_id: int) -> tuple[Session, Poll]:
     """The poll and its session, if the viewer may see them (drafts: managers only), else 404."""
-    session = visible_session(session_id, current_user)
+    session = visible_session(session_id, viewer())
     poll = db.session.get(Poll, poll_id)
     if session is None or poll is None or poll.session_id != session.id:
         abort(404)
-    if poll.is_draft and not services.is_manager(current_user, session):
+    if poll.is_draft and not services.is_manager(viewer(), session):
         abort(404)
     return session, poll
 
@@ -50,7 +51,7 @@ def _wants_json() -> bool:
 
 def _partial(poll: Poll, **extra) -> str:
     """The poll as the viewer sees it now, rendered for the page."""
-    return render_template("polls/_poll.html", pv=services.poll_view(current_user, poll), **extra)
+    return render_template("polls/_poll.html", pv=services.poll_view(viewer(), poll), **extra)
 
 
 @bp.get("/p/<int:poll_id>")
@@ -68,15 +69,14 @@ def answer(session_id: int, poll_id: int):
     form = AnswerForm()
     status, problem = 400, "Your answer was not saved: please check it below."
     if form.validate_on_submit():
-        try:
-            services.answer(current_user, poll, form.option.data, form.comment.data)
-        except DomainError as exc:
-            db.session.rollback()
+        with attempt(quiet=True) as outcome:
+            services.answer(viewer(), poll, form.option.data, form.comment.data)
+        if outcome.error is not None:
+            exc = outcome.error
             status, problem = (403 if isinstance(exc, NotAllowed) else 400), exc.message
             if exc.field in ("option", "comment"):
                 form[exc.field].errors = [exc.message]
         else:
-            db.session.commit()
             if _wants_json():
                 return {"ok": True, "message": SAVED, "html": _partial(poll, message=SAVED)}
             flash(SAVED, "success")
@@ -85,7 +85,7 @@ def answer(session_id: int, poll_id: int):
         problem = "This form has expired. Reload the page and answer again."
     if _wants_json():
         return {"ok": False, "message": problem, "html": _partial(poll, form=form, problem=problem)}, status
-    return render_template("polls/answer.html", session=session, pv=services.poll_view(current_user, poll),
+    return render_template("polls/answer.html", session=session, pv=services.poll_view(viewer(), poll),
                            form=form, problem=problem), status
 
 
@@ -100,17 +100,11 @@ def change_state(session_id: int, poll_id: int, action: str):
         flash("The form expired; please try again.", "error")
         return redirect(target)
     run, message = ACTIONS[action]
-    try:
-        run(current_user, poll)
-    except NotAllowed:
-        db.session.rollback()
+    with attempt(quiet=True) as outcome:
+        run(viewer(), poll)
+    if isinstance(outcome.error, NotAllowed):
         abort(403)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
+    flash(message if outcome.ok else outcome.error.message, "success" if outcome.ok else "error")
     return redirect(target)
 
 
@@ -119,11 +113,11 @@ def change_state(session_id: int, poll_id: int, action: str):
 def present(session_id: int, poll_id: int):
     """Full-screen view for screen sharing: the question, the short link and live results."""
     session, poll = _session_and_poll(session_id, poll_id)
-    if not services.is_manager(current_user, session):
+    if not services.is_manager(viewer(), session):
         abort(403)
     short = external_url("polls.short_link", poll_id=poll.id)
     host, _, path = short.split("://", 1)[-1].partition("/")
-    return render_template("polls/present.html", session=session, pv=services.poll_view(current_user, poll),
+    return render_template("polls/present.html", session=session, pv=services.poll_view(viewer(), poll),
                            short_url=short, short_host=host, short_path="/" + path)
 
 
@@ -131,7 +125,7 @@ def present(session_id: int, poll_id: int):
 def results_json(session_id: int, poll_id: int):
     """The current results for the page's script to show without a reload."""
     _, poll = _session_and_poll(session_id, poll_id)
-    pv = services.poll_view(current_user, poll)
+    pv = services.poll_view(viewer(), poll)
     body = {"poll": poll.id, "status": poll.status, "round": poll.round, "visible": pv.show_results}
     if pv.show_results:
         body["rounds"] = [_round_json(r) for r in (pv.results.before, pv.results.current) if r]
@@ -147,9 +141,3 @@ def _round_json(result) -> dict:
             "mean": None if result.mean is None else f"{result.mean:.1f}",
             "options": [{"option": o.option_id, "count": o.count, "percent": round(o.percent, 1),
                          "percent_text": o.percent_text} for o in result.options]}
-
-
-@bp.app_context_processor
-def poll_helpers():
-    """`session_polls(session)` for the session page's polls section."""
-    return {"session_polls": lambda session: services.poll_views(current_user, session)}

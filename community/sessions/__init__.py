@@ -1,1 +1,10 @@
-"""Series and their biweekly sessions: cadence planning, public pages, organiser edits."""
+"""Sessions: series and their cadence, one-off sessions, the public pages and the home page."""
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the sessions' part of a member's data (the sessions they host)."""
+    from community.accounts import gdpr
+    from community.sessions import services
+
+    gdpr.register("hosted_sessions", tables=("session_hosts",), export=services.export_hosted)

@@ -4,18 +4,17 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from slugify import slugify
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from community.accounts.models import Role, User
-from community.core.errors import DomainError, NotAllowed
+from community.accounts.models import User
+from community.accounts.roles import is_organiser, require_organiser
+from community.core import signals
+from community.core.errors import DomainError
 from community.core.timeutil import is_zone
 from community.db import db, utcnow
-from community.invites import services as invites
 from community.sessions import cadence
 from community.sessions.models import Format, Series, Session, SessionStatus
-from community.signups import follows
-from community.signups import services as signups
 
 #: Fields whose change matters to an attendee's calendar (raises the iCalendar SEQUENCE).
 CALENDAR_FIELDS = ("starts_at", "ends_at", "timezone", "venue", "join_url", "format", "title")
@@ -28,12 +27,6 @@ class Change:
     field: str
     old: object
     new: object
-
-
-def _require_organiser(actor: User) -> None:
-    """Only organisers run sessions."""
-    if actor is None or actor.role != Role.ORGANISER:
-        raise NotAllowed("Only organisers can do this.")
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
@@ -66,12 +59,12 @@ def _check_numbers(capacity: int, duration_minutes: int | None = None, interval_
         raise DomainError("Choose a time zone from the list.", "timezone")
 
 
-def create_series(actor: User, *, title: str, description: str, start_date: date, local_time: time,
+def create_series(actor: User | None, *, title: str, description: str, start_date: date, local_time: time,
                   timezone: str, interval_weeks: int = 2, duration_minutes: int = 60,
                   capacity: int = 30, format: str = Format.ONLINE, venue: str = "",
                   join_url: str = "") -> Series:
     """Add a series with its cadence."""
-    _require_organiser(actor)
+    require_organiser(actor)
     _check_format(format, venue, join_url)
     _check_numbers(capacity, duration_minutes, interval_weeks, timezone)
     series = Series(title=title.strip(), slug=slugify(title)[:200], description=description,
@@ -86,7 +79,7 @@ def create_series(actor: User, *, title: str, description: str, start_date: date
 
 def update_series(actor: User, series: Series, **fields) -> Series:
     """Change a series' details; existing sessions keep theirs (edit them one by one)."""
-    _require_organiser(actor)
+    require_organiser(actor)
     _check_format(fields.get("format", series.format), fields.get("venue", series.venue),
                   fields.get("join_url", series.join_url))
     _check_numbers(fields.get("capacity", series.capacity),
@@ -103,7 +96,7 @@ def update_series(actor: User, series: Series, **fields) -> Series:
 
 def generate_occurrences(actor: User, series: Series, count: int, *, today: date | None = None) -> list[Session]:
     """Create draft sessions for the next `count` cadence dates that have none yet."""
-    _require_organiser(actor)
+    require_organiser(actor)
     if not 1 <= count <= 52:
         raise DomainError("Generate between 1 and 52 occurrences at a time.", "count")
     today = today or cadence.local_date(utcnow(), series.timezone)
@@ -133,7 +126,7 @@ def create_session(actor: User, *, title: str, description: str, starts_at: date
                    venue: str = "", join_url: str = "", series: Series | None = None,
                    hosts: list[User] | None = None) -> Session:
     """Add a one-off draft session."""
-    _require_organiser(actor)
+    require_organiser(actor)
     _check_times(starts_at, ends_at)
     _check_format(format, venue, join_url)
     _check_numbers(capacity, timezone=timezone)
@@ -151,7 +144,7 @@ def create_session(actor: User, *, title: str, description: str, starts_at: date
 
 def update_session(actor: User, session: Session, **fields) -> list[Change]:
     """Edit or move one session; returns what changed. Raises the SEQUENCE for calendar changes."""
-    _require_organiser(actor)
+    require_organiser(actor)
     if session.status in (SessionStatus.CANCELLED, SessionStatus.SKIPPED):
         raise DomainError("A cancelled or skipped session cannot be edited.")
     hosts = fields.pop("hosts", None)
@@ -181,18 +174,15 @@ def update_session(actor: User, session: Session, **fields) -> list[Change]:
     if changes:
         session.updated_at = utcnow()
     db.session.flush()
-    if session.status == SessionStatus.PUBLISHED:
-        if any(c.field == "capacity" and c.new > c.old for c in changes):
-            signups.capacity_changed(session)
-        notable = [c for c in changes if c.field in CALENDAR_FIELDS]
-        if notable:
-            invites.session_changed(session, notable, actor)
+    if session.status == SessionStatus.PUBLISHED and changes:
+        # Sign-ups give raised capacity to the waitlist; invites tell everyone of calendar changes.
+        signals.session_changed.send(session, changes=changes, actor=actor)
     return changes
 
 
 def publish(actor: User, session: Session) -> None:
     """Make a draft session public."""
-    _require_organiser(actor)
+    require_organiser(actor)
     if session.status != SessionStatus.DRAFT:
         raise DomainError("Only a draft session can be published.")
     if session.starts_at <= utcnow():
@@ -200,24 +190,24 @@ def publish(actor: User, session: Session) -> None:
     session.status = SessionStatus.PUBLISHED
     session.published_at = session.updated_at = utcnow()
     db.session.flush()
-    follows.sign_up_followers(session)
+    signals.session_published.send(session, actor=actor)
 
 
 def cancel(actor: User, session: Session) -> None:
     """Call a published session off (attendees are told; it stays visible as cancelled)."""
-    _require_organiser(actor)
+    require_organiser(actor)
     if session.status != SessionStatus.PUBLISHED:
         raise DomainError("Only a published session can be cancelled; skip a draft instead.")
     session.status = SessionStatus.CANCELLED
     session.cancelled_at = session.updated_at = utcnow()
     session.sequence += 1
     db.session.flush()
-    invites.session_cancelled(session, actor)
+    signals.session_cancelled.send(session, actor=actor)
 
 
 def skip(actor: User, session: Session) -> None:
     """Leave out one draft occurrence of the cadence; it is not generated again."""
-    _require_organiser(actor)
+    require_organiser(actor)
     if session.status != SessionStatus.DRAFT:
         raise DomainError("Only a draft can be skipped; cancel a published session instead.")
     session.status = SessionStatus.SKIPPED
@@ -227,7 +217,7 @@ def skip(actor: User, session: Session) -> None:
 
 def restore(actor: User, session: Session) -> None:
     """Bring a skipped occurrence back as a draft."""
-    _require_organiser(actor)
+    require_organiser(actor)
     if session.status != SessionStatus.SKIPPED:
         raise DomainError("Only a skipped occurrence can be restored.")
     session.status = SessionStatus.DRAFT
@@ -252,18 +242,18 @@ def past(now: datetime | None = None):
             .order_by(Session.starts_at.desc()))
 
 
+def is_visible(session: Session, viewer: User | None) -> bool:
+    """Who may see a session: published or cancelled ones everyone, drafts and skipped
+    occurrences organisers only (pages, feeds, search and the API all ask this)."""
+    return session.status in (SessionStatus.PUBLISHED, SessionStatus.CANCELLED) or is_organiser(viewer)
+
+
 def visible_session(session_id: int, viewer: User | None) -> Session | None:
-    """The session if this viewer may see it: published or cancelled for all, anything for organisers."""
+    """The session with its hosts and series if this viewer (None for a visitor) may see it."""
     session = db.session.scalar(
         select(Session).options(selectinload(Session.hosts), selectinload(Session.series))
         .where(Session.id == session_id))
-    if session is None:
-        return None
-    if session.status in (SessionStatus.PUBLISHED, SessionStatus.CANCELLED):
-        return session
-    if viewer is not None and getattr(viewer, "is_organiser", False):
-        return session
-    return None
+    return session if session is not None and is_visible(session, viewer) else None
 
 
 def series_sessions(series: Series, now: datetime | None = None) -> tuple[list[Session], list[Session]]:
@@ -277,7 +267,59 @@ def series_sessions(series: Series, now: datetime | None = None) -> tuple[list[S
     return [s for s in rows if s.ends_at > now], [s for s in reversed(rows) if s.ends_at <= now]
 
 
-def hosts_choices():
-    """Analysts and organisers who can host a session."""
-    return db.session.scalars(select(User).where(User.role.in_([Role.ANALYST, Role.ORGANISER]))
-                              .order_by(User.name)).all()
+def panel_sessions(status: str = "", when: str = "upcoming"):
+    """A select of sessions of every status (or one) for the organisers' list: upcoming soonest
+    first, or past latest first."""
+    query = select(Session).options(selectinload(Session.series))
+    if status in set(SessionStatus):
+        query = query.where(Session.status == status)
+    if when == "past":
+        return query.where(Session.ends_at <= utcnow()).order_by(Session.starts_at.desc())
+    return query.where(Session.ends_at > utcnow()).order_by(Session.starts_at)
+
+
+def next_sessions(limit: int = 5) -> list[Session]:
+    """The next draft or published sessions, soonest first (the panel's overview)."""
+    return list(db.session.scalars(
+        select(Session).where(Session.ends_at > utcnow(),
+                              Session.status.in_([SessionStatus.DRAFT, SessionStatus.PUBLISHED]))
+        .order_by(Session.starts_at).limit(limit)))
+
+
+def export_hosted(user: User) -> list[dict]:
+    """The sessions the member hosts or hosted, for the data export (hosting ends with the account)."""
+    rows = db.session.scalars(select(Session).where(Session.hosts.any(User.id == user.id))
+                              .order_by(Session.starts_at))
+    return [{"session": s.title, "starts_at": s.starts_at.isoformat()} for s in rows]
+
+
+def upcoming_counts_by_status(series_ids) -> dict[int, dict[str, int]]:
+    """For each series id: how many sessions that have not ended it has, by status."""
+    counts: dict[int, dict[str, int]] = {i: {} for i in series_ids}
+    if counts:
+        for series_id, status, n in db.session.execute(
+                select(Session.series_id, Session.status, func.count(Session.id))
+                .where(Session.series_id.in_(list(counts)), Session.ends_at > utcnow())
+                .group_by(Session.series_id, Session.status)):
+            counts[series_id][status] = n
+    return counts
+
+
+def panel_series_sessions(series: Series, past_limit: int = 10) -> tuple[list[Session], list[Session]]:
+    """A series' sessions of every status for the panel: upcoming soonest first, and the
+    latest `past_limit` that have ended."""
+    now = utcnow()
+    query = select(Session).where(Session.series_id == series.id)
+    upcoming = db.session.scalars(query.where(Session.ends_at > now).order_by(Session.starts_at)).all()
+    past = db.session.scalars(query.where(Session.ends_at <= now)
+                              .order_by(Session.starts_at.desc()).limit(past_limit)).all()
+    return list(upcoming), list(past)
+
+
+def linkable_sessions(since: timedelta) -> list[Session]:
+    """Sessions that started no longer than `since` ago or are still to come, except skipped
+    ones, latest first (what a briefing note can be linked to)."""
+    return list(db.session.scalars(select(Session).where(
+        Session.starts_at > utcnow() - since,
+        Session.status.in_([SessionStatus.DRAFT, SessionStatus.PUBLISHED, SessionStatus.CANCELLED]))
+        .order_by(Session.starts_at.desc())))

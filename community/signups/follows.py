@@ -33,15 +33,16 @@ def unfollow(user: User, series: Series) -> None:
 
 
 def is_following(user: User | None, series: Series) -> bool:
-    """Whether the viewer follows the series."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    """Whether the viewer (None for a visitor) follows the series."""
+    if user is None:
         return False
     return db.session.scalar(select(func.count(SeriesFollow.id)).where(
         SeriesFollow.series_id == series.id, SeriesFollow.user_id == user.id)) > 0
 
 
-def sign_up_followers(session: Session) -> list[Registration]:
-    """Sign the series' followers up for a newly published session (same capacity rules)."""
+def sign_up_followers(session: Session, **_ignored) -> list[Registration]:
+    """Sign the series' followers up for a newly published session, under the same capacity
+    rules (a receiver of `signals.session_published`)."""
     if session.series_id is None:
         return []
     followers = db.session.scalars(

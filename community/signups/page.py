@@ -1,25 +1,37 @@
-"""Where the viewer stands with a session, for the session page."""
+"""What sign-ups show on the pages the sessions feature owns: the viewer's place on the
+session page, seat counts on session lists and following on a series page. Each function is
+a receiver of a page signal (`community.core.signals`) and returns template values."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from community.accounts.models import User
 from community.db import utcnow
-from community.sessions.models import Session, SessionStatus
+from community.sessions.models import Series, Session, SessionStatus
+from community.signups.follows import is_following
 from community.signups.models import Registration, RegistrationStatus
-from community.signups.services import CONFIRMED, WAITLISTED, registration_for, waitlist_position
+from community.signups.services import (
+    CONFIRMED,
+    WAITLISTED,
+    registration_for,
+    seat_counts,
+    waitlist_position,
+)
 
 
 @dataclass(frozen=True)
 class MemberState:
     """Where the viewer stands with a session, for the session page."""
 
+    #: One of: session_cancelled, past, started, draft, confirmed, waitlisted, anonymous,
+    #: unconfirmed, cancelled, cancelled_full, full, eligible.
     state: str
     registration: Registration | None = None
     position: int | None = None
 
 
-def member_state(user, session: Session, confirmed: int, now: datetime | None = None) -> MemberState:
-    """One of: session_cancelled, past, started, confirmed, waitlisted, anonymous, unconfirmed,
-    cancelled, full, eligible, draft."""
+def member_state(user: User | None, session: Session, confirmed: int,
+                 now: datetime | None = None) -> MemberState:
+    """Where the viewer (None for a visitor) stands with the session, given its seats taken."""
     now = now or utcnow()
     reg = registration_for(user, session)
     if session.status == SessionStatus.CANCELLED:
@@ -34,7 +46,7 @@ def member_state(user, session: Session, confirmed: int, now: datetime | None = 
         return MemberState("confirmed", reg)
     if reg is not None and reg.status == WAITLISTED:
         return MemberState("waitlisted", reg, waitlist_position(reg))
-    if user is None or not user.is_authenticated:
+    if user is None:
         return MemberState("anonymous")
     if not user.is_confirmed:
         return MemberState("unconfirmed", reg)
@@ -42,3 +54,24 @@ def member_state(user, session: Session, confirmed: int, now: datetime | None = 
     if reg is not None and reg.status == RegistrationStatus.CANCELLED:
         return MemberState("cancelled_full" if full else "cancelled", reg)
     return MemberState("full" if full else "eligible")
+
+
+def session_page_values(session: Session, viewer: User | None = None, **_ignored) -> dict:
+    """Seats, waitlist, the viewer's place and whether they follow the session's series."""
+    confirmed, waitlisted = seat_counts([session.id])[session.id]
+    return {
+        "confirmed": confirmed, "waitlisted": waitlisted,
+        "seats_left": max(session.capacity - confirmed, 0),
+        "state": member_state(viewer, session, confirmed),
+        "following": is_following(viewer, session.series) if session.series else False,
+    }
+
+
+def listing_values(sessions: list[Session], **_ignored) -> dict:
+    """(confirmed, waitlisted) per session id, for the cards of a session list."""
+    return {"counts": seat_counts(s.id for s in sessions)}
+
+
+def series_page_values(series: Series, viewer: User | None = None, **_ignored) -> dict:
+    """Whether the viewer follows the series."""
+    return {"following": is_following(viewer, series)}

@@ -11,9 +11,10 @@ from sqlalchemy.orm import selectinload
 
 from community.accounts import services as accounts
 from community.accounts.models import User
-from community.core.errors import DomainError, NotAllowed
+from community.accounts.roles import is_member, require_organiser
+from community.core import signals
+from community.core.errors import DomainError
 from community.db import db, utcnow
-from community.invites import services as invites
 from community.sessions.models import Session, SessionStatus
 from community.signups.models import Registration, RegistrationStatus, SeriesFollow
 from community.signups.tokens import issued_mark, read_cancel_token
@@ -82,9 +83,9 @@ def sign_up(user: User, session: Session, *, source: str = "member") -> Registra
 def _announce_new(reg: Registration) -> None:
     """Tell the person about their seat or waitlist place."""
     if reg.status == CONFIRMED:
-        invites.seat_confirmed(reg)
+        signals.seat_confirmed.send(reg)
     else:
-        invites.waitlisted(reg, waitlist_position(reg))
+        signals.waitlisted.send(reg, position=waitlist_position(reg))
 
 
 def fill_free_seats(session: Session) -> list[Registration]:
@@ -103,16 +104,19 @@ def fill_free_seats(session: Session) -> list[Registration]:
         reg.status, reg.confirmed_at, reg.waitlisted_at = CONFIRMED, now, None
     db.session.flush()
     for reg in promoted:
-        invites.promoted(reg)
+        signals.promoted.send(reg)
     return promoted
 
 
-def capacity_changed(session: Session) -> list[Registration]:
-    """After an organiser raised the capacity: give the new seats to the waitlist."""
+def capacity_changed(session: Session, changes=(), **_ignored) -> list[Registration]:
+    """After an organiser raised the capacity of a published session: give the new seats to
+    the waitlist (a receiver of `signals.session_changed`)."""
+    if not any(c.field == "capacity" and c.new > c.old for c in changes):
+        return []
     return fill_free_seats(_lock(session))
 
 
-def _cancel(reg: Registration, *, by_organiser: bool) -> Registration:
+def _cancel_registration(reg: Registration, *, by_organiser: bool) -> Registration:
     """Cancel a registration under the session lock and pass its seat on."""
     session = _lock(reg.session)
     db.session.refresh(reg)
@@ -123,7 +127,7 @@ def _cancel(reg: Registration, *, by_organiser: bool) -> Registration:
     had_seat = reg.status == CONFIRMED
     reg.status, reg.cancelled_at, reg.waitlisted_at = CANCELLED, utcnow(), None
     db.session.flush()
-    invites.seat_cancelled(reg, by_organiser=by_organiser, had_seat=had_seat)
+    signals.seat_cancelled.send(reg, by_organiser=by_organiser, had_seat=had_seat)
     if had_seat:
         fill_free_seats(session)
     return reg
@@ -134,36 +138,31 @@ def cancel(user: User, session: Session) -> Registration:
     reg = registration_for(user, session)
     if reg is None or reg.status == CANCELLED:
         raise DomainError("You are not signed up for this session.")
-    return _cancel(reg, by_organiser=False)
+    return _cancel_registration(reg, by_organiser=False)
 
 
-def remove(actor: User, reg: Registration) -> Registration:
+def remove(actor: User | None, reg: Registration) -> Registration:
     """An organiser removes someone from a session."""
-    _require_organiser(actor)
-    return _cancel(reg, by_organiser=True)
+    require_organiser(actor)
+    return _cancel_registration(reg, by_organiser=True)
 
 
-def promote(actor: User, reg: Registration) -> Registration:
+def promote(actor: User | None, reg: Registration) -> Registration:
     """An organiser gives a waitlisted person a seat now, even beyond the capacity."""
-    _require_organiser(actor)
+    require_organiser(actor)
     _lock(reg.session)
     db.session.refresh(reg)
     if reg.status != WAITLISTED:
         raise DomainError("Only someone on the waitlist can be promoted.")
     reg.status, reg.confirmed_at, reg.waitlisted_at = CONFIRMED, utcnow(), None
     db.session.flush()
-    invites.promoted(reg)
+    signals.promoted.send(reg)
     return reg
 
 
-def _require_organiser(actor: User) -> None:
-    if actor is None or not actor.is_organiser:
-        raise NotAllowed("Only organisers can do this.")
-
-
-def add_by_email(actor: User, session: Session, email: str) -> Registration:
+def add_by_email(actor: User | None, session: Session, email: str) -> Registration:
     """An organiser signs someone up by email: a member directly, a new address with a held seat."""
-    _require_organiser(actor)
+    require_organiser(actor)
     email = accounts.normalise_email(email)
     user = accounts.get_by_email(email)
     if user is not None:
@@ -184,12 +183,13 @@ def add_by_email(actor: User, session: Session, email: str) -> Registration:
     _seat_or_waitlist(reg, session, now)
     db.session.add(reg)
     db.session.flush()
-    invites.held_seat_invitation(reg, waitlist_position(reg) if reg.status == WAITLISTED else None)
+    signals.seat_held.send(reg, position=waitlist_position(reg) if reg.status == WAITLISTED else None)
     return reg
 
 
-def claim_invitations(user: User) -> int:
-    """When an invited address confirms its new account, its held seats become its own."""
+def claim_invitations(user: User, **_ignored) -> int:
+    """When an invited address confirms its new account, its held seats become its own
+    (a receiver of `signals.account_confirmed`)."""
     held = db.session.scalars(select(Registration).where(Registration.invited_email == user.email))
     count = 0
     for reg in held:
@@ -200,8 +200,8 @@ def claim_invitations(user: User) -> int:
 
 
 def registration_for(user: User | None, session: Session) -> Registration | None:
-    """The viewer's registration for a session, if any."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    """The viewer's registration for a session, if any (None for a visitor)."""
+    if user is None:
         return None
     return db.session.scalar(select(Registration).where(
         Registration.session_id == session.id, Registration.user_id == user.id))
@@ -250,12 +250,29 @@ def attendees(session: Session) -> dict[str, list[Registration]]:
     }
 
 
-def active_registrations(session: Session) -> list[Registration]:
-    """Confirmed and waitlisted registrations of a session."""
-    return list(db.session.scalars(
-        select(Registration).options(selectinload(Registration.user))
-        .where(Registration.session_id == session.id,
-               Registration.status.in_([CONFIRMED, WAITLISTED]))))
+# Who holds a seat: the one home of the rule that notes and polls ask about -------------
+
+def holds_seat(user: User | None, session: Session) -> bool:
+    """Whether the user is a confirmed member with a confirmed seat at the session."""
+    if not is_member(user):
+        return False
+    return db.session.scalar(select(Registration.id).where(
+        Registration.session_id == session.id, Registration.user_id == user.id,
+        Registration.status == CONFIRMED)) is not None
+
+
+def seated_session_ids(user: User | None) -> set[int]:
+    """Ids of the sessions at which the user (a confirmed member) holds a confirmed seat."""
+    if not is_member(user):
+        return set()
+    return set(db.session.scalars(select(Registration.session_id).where(
+        Registration.user_id == user.id, Registration.status == CONFIRMED)))
+
+
+def seated_user_ids(session_ids):
+    """A select of the ids of members holding a confirmed seat at any of these sessions."""
+    return select(Registration.user_id).where(Registration.session_id.in_(list(session_ids)),
+                                              Registration.status == CONFIRMED)
 
 
 # Cancel links ---------------------------------------------------------------
@@ -280,18 +297,18 @@ def cancel_by_token(token: str) -> Registration:
     reg = registration_for_token(token)
     if reg.status == CANCELLED:
         raise DomainError("This sign-up is already cancelled.")
-    return _cancel(reg, by_organiser=False)
+    return _cancel_registration(reg, by_organiser=False)
 
 
 # GDPR -------------------------------------------------------------------------
 
-def _export(user: User):
+def export_signups(user: User) -> dict:
     """The member's sign-ups and follows, for the data export."""
     regs = db.session.scalars(select(Registration).options(selectinload(Registration.session))
                               .where(Registration.user_id == user.id).order_by(Registration.id))
     follows = db.session.scalars(select(SeriesFollow).options(selectinload(SeriesFollow.series))
                                  .where(SeriesFollow.user_id == user.id))
-    return "signups", {
+    return {
         "registrations": [{"session": r.session.title, "starts_at": r.session.starts_at.isoformat(),
                            "status": r.status, "signed_up_at": r.created_at.isoformat()}
                           for r in regs],
@@ -299,14 +316,9 @@ def _export(user: User):
     }
 
 
-def _erase(user: User) -> None:
+def erase_signups(user: User) -> None:
     """Before an account is deleted: give up its seats so the waitlist moves on."""
     for reg in db.session.scalars(select(Registration).where(
             Registration.user_id == user.id, Registration.status.in_([CONFIRMED, WAITLISTED]))):
         if reg.session.starts_at > utcnow():
-            _cancel(reg, by_organiser=True)
-
-
-accounts.EXPORTERS.append(_export)
-accounts.ERASERS.append(_erase)
-accounts.ON_CONFIRMED.append(claim_invitations)
+            _cancel_registration(reg, by_organiser=True)

@@ -1,9 +1,10 @@
 """Sign-up actions: take a seat, cancel (also from an emailed link), follow a series."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 
 from community.core.errors import DomainError
+from community.core.web import attempt, viewer
 from community.db import db
 from community.extensions import limiter
 from community.sessions.models import Series
@@ -15,13 +16,14 @@ bp = Blueprint("signups", __name__)
 
 def _session_or_404(session_id: int):
     """A session the viewer may see, or 404."""
-    session = visible_session(session_id, current_user)
+    session = visible_session(session_id, viewer())
     if session is None:
         abort(404)
     return session
 
 
-def _back(session):
+def _to_session_page(session):
+    """Redirect to the session's page."""
     return redirect(url_for("sessions.detail", session_id=session.id, slug=session.slug))
 
 
@@ -33,20 +35,16 @@ def create(session_id: int):
     session = _session_or_404(session_id)
     if not FlaskForm().validate_on_submit():
         flash("The form expired; please try again.", "error")
-        return _back(session)
-    try:
-        reg = services.sign_up(current_user, session)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return _back(session)
-    db.session.commit()
-    if reg.status == "confirmed":
-        flash("Your seat is confirmed. We have emailed you the details.", "success")
-    else:
-        flash(f"The session is full: you are number {services.waitlist_position(reg)} on the "
-              "waitlist. We will email you if a seat frees up.", "info")
-    return _back(session)
+        return _to_session_page(session)
+    with attempt() as outcome:
+        reg = services.sign_up(viewer(), session)
+    if outcome.ok:
+        if reg.status == "confirmed":
+            flash("Your seat is confirmed. We have emailed you the details.", "success")
+        else:
+            flash(f"The session is full: you are number {services.waitlist_position(reg)} on the "
+                  "waitlist. We will email you if a seat frees up.", "info")
+    return _to_session_page(session)
 
 
 @bp.post("/sessions/<int:session_id>/cancel")
@@ -54,15 +52,11 @@ def create(session_id: int):
 def cancel(session_id: int):
     """Cancel one's own seat or waitlist place."""
     session = _session_or_404(session_id)
-    try:
-        reg = services.cancel(current_user, session)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return _back(session)
-    db.session.commit()
-    flash("Your seat is cancelled." if reg.confirmed_at else "You have left the waitlist.", "success")
-    return _back(session)
+    with attempt() as outcome:
+        reg = services.cancel(viewer(), session)
+    if outcome.ok:
+        flash("Your seat is cancelled." if reg.confirmed_at else "You have left the waitlist.", "success")
+    return _to_session_page(session)
 
 
 @bp.route("/signups/cancel/<token>", methods=["GET", "POST"])
@@ -75,13 +69,11 @@ def cancel_link(token: str):
         return render_template("signups/cancel_problem.html", message=exc.message), 400
     form = FlaskForm()
     if form.validate_on_submit():
-        try:
+        with attempt(quiet=True) as outcome:
             services.cancel_by_token(token)
-        except DomainError as exc:
-            db.session.rollback()
-            return render_template("signups/cancel_problem.html", message=exc.message,
+        if not outcome.ok:
+            return render_template("signups/cancel_problem.html", message=outcome.error.message,
                                    session=reg.session), 400
-        db.session.commit()
         return render_template("signups/cancel_done.html", session=reg.session)
     if reg.status == "cancelled":
         return render_template("signups/cancel_problem.html", session=reg.session,
@@ -91,20 +83,21 @@ def cancel_link(token: str):
                            reg_zone=zone)
 
 
+def _to_series_page(series: Series):
+    """Redirect to the series' page."""
+    return redirect(url_for("sessions.series", series_id=series.id, slug=series.slug))
+
+
 @bp.post("/series/<int:series_id>/follow")
 @login_required
 def follow(series_id: int):
     """Follow a series."""
     series = db.get_or_404(Series, series_id)
-    try:
-        follows.follow(current_user, series)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    with attempt() as outcome:
+        follows.follow(viewer(), series)
+    if outcome.ok:
         flash(f"You follow {series.title}: we will sign you up for each new session.", "success")
-    return redirect(url_for("sessions.series", series_id=series.id, slug=series.slug))
+    return _to_series_page(series)
 
 
 @bp.post("/series/<int:series_id>/unfollow")
@@ -112,7 +105,8 @@ def follow(series_id: int):
 def unfollow(series_id: int):
     """Stop following a series."""
     series = db.get_or_404(Series, series_id)
-    follows.unfollow(current_user, series)
-    db.session.commit()
-    flash(f"You no longer follow {series.title}. Your existing sign-ups stay.", "success")
-    return redirect(url_for("sessions.series", series_id=series.id, slug=series.slug))
+    with attempt() as outcome:
+        follows.unfollow(viewer(), series)
+    if outcome.ok:
+        flash(f"You no longer follow {series.title}. Your existing sign-ups stay.", "success")
+    return _to_series_page(series)

@@ -7,6 +7,7 @@ from icalendar import Calendar
 from community.core.errors import DomainError
 from community.db import db, utcnow
 from community.invites import services as invites
+from community.invites import worker
 from community.invites.models import Announcement
 from community.sessions import services as sessions
 from community.signups import services as signups
@@ -147,7 +148,7 @@ def test_leaving_the_waitlist_cancels_the_tentative_entry(app, mailbox):
 def test_session_starting_without_a_seat_cancels_the_tentative_entry(app, mailbox):
     import time_machine
 
-    from community.invites import reminders
+    from community.invites import worker
 
     session = make_session(capacity=1, starts_at=utcnow() + timedelta(hours=2))
     signups.sign_up(make_user(), session)
@@ -155,8 +156,8 @@ def test_session_starting_without_a_seat_cancels_the_tentative_entry(app, mailbo
     signups.sign_up(waiting, session)
     db.session.commit()
     with time_machine.travel(utcnow() + timedelta(hours=2, minutes=1), tick=False):
-        assert reminders.close_started_waitlists() == 1
-        assert reminders.close_started_waitlists() == 0
+        assert worker.close_started_waitlists() == 1
+        assert worker.close_started_waitlists() == 0
     events = _events(mailbox, "grace@example.com")
     assert [m for m, _ in events] == ["REQUEST", "CANCEL"]
     assert mailbox.to("grace@example.com")[-1]["Subject"].startswith("No seat this time")
@@ -211,7 +212,7 @@ def test_move_writes_one_announcement_and_the_worker_writes_each_email_once(app,
     assert len(mailbox.messages) == 30
     ann.expanded_at = None  # as if the worker died before marking it done
     db.session.commit()
-    assert invites.expand(ann.id) == 0
+    assert worker.expand(ann.id) == 0
     assert len(mailbox.messages) == 30
 
 

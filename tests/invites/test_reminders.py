@@ -6,7 +6,8 @@ import pytest
 import time_machine
 
 from community.db import db, utcnow
-from community.invites import reminders, tasks
+from community import queue
+from community.invites import worker as invites_worker
 from community.sessions import services as sessions
 from community.sessions.models import Format
 from community.signups import services as signups
@@ -24,13 +25,13 @@ def test_day_before_and_hour_before_reminders_go_out_once(app, mailbox):
     signups.sign_up(user, session)
     db.session.commit()
     with time_machine.travel(start - timedelta(hours=30), tick=False):
-        assert tasks.send_reminders.call_local() == 0
+        assert queue.run_now("invites.send_reminders") == 0
     with time_machine.travel(start - timedelta(hours=23), tick=False):
-        assert tasks.send_reminders.call_local() == 1
-        assert tasks.send_reminders.call_local() == 0
+        assert queue.run_now("invites.send_reminders") == 1
+        assert queue.run_now("invites.send_reminders") == 0
     with time_machine.travel(start - timedelta(minutes=50), tick=False):
-        assert tasks.send_reminders.call_local() == 1
-        assert tasks.send_reminders.call_local() == 0
+        assert queue.run_now("invites.send_reminders") == 1
+        assert queue.run_now("invites.send_reminders") == 0
     subjects = _subjects(mailbox, "ada@example.com")
     assert subjects[1:] == ["Reminder: Is good enough, enough? tomorrow",
                             "Reminder: Is good enough, enough? starts soon"]
@@ -44,7 +45,7 @@ def test_in_person_sessions_get_no_hour_before_reminder(app, mailbox):
     signups.sign_up(make_user(), session)
     db.session.commit()
     with time_machine.travel(start - timedelta(minutes=30), tick=False):
-        assert reminders.send_due() == 1  # only the day-before one, late
+        assert invites_worker.send_due() == 1  # only the day-before one, late
 
 
 def test_no_reminder_for_a_cancelled_seat_or_a_cancelled_session(app, mailbox):
@@ -60,7 +61,7 @@ def test_no_reminder_for_a_cancelled_seat_or_a_cancelled_session(app, mailbox):
     db.session.commit()
     mailbox.clear()
     with time_machine.travel(start - timedelta(hours=2), tick=False):
-        assert reminders.send_due() == 0
+        assert invites_worker.send_due() == 0
     assert mailbox.messages == []
 
 
@@ -71,7 +72,7 @@ def test_waitlisted_members_get_no_reminder(app, mailbox):
     signups.sign_up(make_user(email="w@example.com"), session)
     db.session.commit()
     with time_machine.travel(start - timedelta(hours=2), tick=False):
-        reminders.send_due()
+        invites_worker.send_due()
     assert not any(s.startswith("Reminder") for s in _subjects(mailbox, "w@example.com"))
 
 
@@ -93,7 +94,7 @@ def test_two_workers_at_once_send_each_reminder_once(app, mailbox):
     def worker():
         with app.app_context():
             barrier.wait(timeout=30)
-            results.append(reminders.send_due())
+            results.append(invites_worker.send_due())
             db.session.remove()
 
     with time_machine.travel(start - timedelta(hours=3), tick=False):  # one clock for both

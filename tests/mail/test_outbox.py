@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from community.db import db, utcnow
 from community.extensions import mail
-from community.mail import services, tasks
+from community import queue
+from community.mail import delivery, services
 from community.mail.models import OutboxMessage, OutboxStatus
 from community.queue import AFTER_COMMIT_KEY
 from tests.factories import make_user
@@ -92,14 +93,14 @@ def test_smtp_outage_delays_delivery_and_recovery_delivers_each_message_once(app
         assert row.attempts == 1 and "refused" in row.last_error
         # Still down at the next sweep: nothing is lost, nothing sent.
         with time_machine.travel(utcnow() + timedelta(minutes=2), tick=False):
-            tasks.sweep_outbox.call_local()
+            queue.run_now("mail.sweep_outbox")
         assert _count(OutboxStatus.PENDING) == 5
     finally:
         smtp_server.start()
     with time_machine.travel(utcnow() + timedelta(minutes=10), tick=False):
-        assert tasks.sweep_outbox.call_local() == 5
+        assert queue.run_now("mail.sweep_outbox") == 5
         # A second sweep finds nothing left to do.
-        assert tasks.sweep_outbox.call_local() == 0
+        assert queue.run_now("mail.sweep_outbox") == 0
     db.session.expire_all()
     assert _count(OutboxStatus.SENT) == 5
     received = sorted(m["To"] for m in mailbox.messages)
@@ -117,7 +118,7 @@ def test_failed_attempts_back_off_and_give_up_after_the_limit(app, smtp_server, 
         now = utcnow()
         for minutes in (5, 30):
             with time_machine.travel(now + timedelta(minutes=minutes), tick=False):
-                tasks.sweep_outbox.call_local()
+                queue.run_now("mail.sweep_outbox")
         db.session.refresh(row)
         assert row.status == OutboxStatus.FAILED and row.attempts == 3
         assert row.last_error
@@ -126,17 +127,17 @@ def test_failed_attempts_back_off_and_give_up_after_the_limit(app, smtp_server, 
 
 
 def test_backoff_grows_and_is_capped():
-    assert services.backoff(1) == timedelta(minutes=1)
-    assert services.backoff(2) == timedelta(minutes=2)
-    assert services.backoff(4) == timedelta(minutes=8)
-    assert services.backoff(30) == timedelta(hours=6)
+    assert delivery.backoff(1) == timedelta(minutes=1)
+    assert delivery.backoff(2) == timedelta(minutes=2)
+    assert delivery.backoff(4) == timedelta(minutes=8)
+    assert delivery.backoff(30) == timedelta(hours=6)
 
 
 def test_a_message_is_sent_once_even_if_delivered_twice(app, mailbox):
     user = make_user()
     row = _send(user)
     db.session.commit()
-    assert services.deliver(row.id) is False  # already sent by the after-commit hand-over
+    assert delivery.deliver(row.id) is False  # already sent by the after-commit hand-over
     assert len(mailbox.messages) == 1
 
 
@@ -146,7 +147,7 @@ def test_sweeper_picks_up_a_message_whose_enqueue_was_lost(app, mailbox):
     db.session.info.pop(AFTER_COMMIT_KEY)  # as if the process died right after commit
     db.session.commit()
     assert mailbox.messages == []
-    assert tasks.sweep_outbox.call_local() == 1
+    assert queue.run_now("mail.sweep_outbox") == 1
     assert len(mailbox.messages) == 1
     db.session.refresh(row)
     assert row.status == OutboxStatus.SENT
@@ -159,9 +160,9 @@ def test_sweeper_reclaims_a_message_left_sending_by_a_crashed_worker(app, mailbo
     row.status = OutboxStatus.SENDING
     row.claimed_at = utcnow()
     db.session.commit()
-    assert tasks.sweep_outbox.call_local() == 0  # the claim is still fresh
+    assert queue.run_now("mail.sweep_outbox") == 0  # the claim is still fresh
     with time_machine.travel(utcnow() + timedelta(minutes=11), tick=False):
-        assert tasks.sweep_outbox.call_local() == 1
+        assert queue.run_now("mail.sweep_outbox") == 1
     assert len(mailbox.messages) == 1
 
 

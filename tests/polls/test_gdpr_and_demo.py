@@ -3,7 +3,7 @@ import json
 
 from sqlalchemy import select
 
-from community.core.demo import CX_TITLE
+from community.demo import CX_TITLE
 from community.db import db
 from community.polls import services
 from community.polls.models import Poll, PollAnswer

@@ -1,7 +1,7 @@
 """Results: counts and shares computed in SQL, the shift between rounds, job-title breakdowns."""
 import pytest
 
-from community.accounts import services as accounts
+from community.accounts import gdpr
 from community.db import db
 from community.polls import services
 from community.polls.services.groups import suppress_small_groups
@@ -133,7 +133,7 @@ def test_deleted_members_still_count_without_a_name_or_job_title():
     leaving = make_user(job_title="CIO")
     services.answer(leaving, poll, option_ids(poll, "No"), "At my bank, good enough is not enough.")
     services.answer(make_user(), poll, option_ids(poll, "Yes"))
-    accounts.delete_account(leaving, "correct horse battery")
+    gdpr.delete_account(leaving, "correct horse battery")
     db.session.expire_all()
     assert _figures(services.tally(poll).current)[:2] == [("Yes", 1, "50%"), ("No", 1, "50%")]
     assert services.comments([poll.id]) == {}

@@ -5,6 +5,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from community.accounts import gdpr
 from community.accounts import services as accounts
 from community.core.errors import DomainError
 from community.db import db, utcnow
@@ -317,7 +318,7 @@ def test_deleting_an_account_frees_its_seat_for_the_waitlist(app):
     leaving, waiting = make_user(), make_user()
     services.sign_up(leaving, session)
     services.sign_up(waiting, session)
-    accounts.delete_account(leaving, PASSWORD)
+    gdpr.delete_account(leaving, PASSWORD)
     db.session.commit()
     assert services.registration_for(waiting, session).status == RegistrationStatus.CONFIRMED
     assert _count() == 1

@@ -1,12 +1,14 @@
-"""The organisers' panel: importing this package registers every page on the blueprint."""
+"""The organisers' panel: each module adds its pages to the blueprint of `admin.blueprint`."""
 from community.admin.blueprint import bp
 from community.admin.views import (
     attendees,
+    members,
     notes,
-    people,
+    outbox,
+    overview,
     polls,
     series,
     sessions,
 )
 
-__all__ = ["attendees", "bp", "notes", "people", "polls", "series", "sessions"]
+__all__ = ["attendees", "bp", "members", "notes", "outbox", "overview", "polls", "series", "sessions"]

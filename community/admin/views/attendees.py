@@ -1,22 +1,18 @@
-"""Admin pages for a session's attendees: list, add by email, remove, promote, CSV."""
-import csv
-import io
-
-from flask import Response, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+"""Admin pages for a session's attendees: list, add by email, remove, promote, CSV, message."""
+from flask import abort, flash, redirect, render_template, url_for
 
 from community.admin.blueprint import bp
 from community.admin.forms import ActionForm, AddAttendeeForm, MessageForm
-from community.admin.views.common import (
-    CSV_COLUMNS,
-    field_error,
-)
-from community.core.errors import DomainError
+from community.core.spreadsheet import csv_response
+from community.core.web import attempt, viewer
 from community.db import db
 from community.invites import services as invites
 from community.sessions.models import Session
 from community.signups import services as signups
 from community.signups.models import Registration, RegistrationStatus
+
+CSV_COLUMNS = ["status", "position", "name", "email", "organisation", "job_title",
+               "signed_up_at", "source"]
 
 
 def _render_attendees(session: Session, form: AddAttendeeForm, message: MessageForm | None = None):
@@ -47,13 +43,9 @@ def sessions_attendee_add(session_id: int):
     session = db.get_or_404(Session, session_id)
     form = AddAttendeeForm()
     if form.validate_on_submit():
-        try:
-            reg = signups.add_by_email(current_user, session, form.email.data)
-        except DomainError as exc:
-            db.session.rollback()
-            field_error(form, exc, default="email")
-        else:
-            db.session.commit()
+        with attempt(form, default="email") as outcome:
+            reg = signups.add_by_email(viewer(), session, form.email.data)
+        if outcome.ok:
             if reg.status == RegistrationStatus.WAITLISTED:
                 where = f"is on the waitlist at position {signups.waitlist_position(reg)}"
             else:
@@ -69,42 +61,29 @@ def sessions_attendee_change(session_id: int, reg_id: int, action: str):
     """Remove someone from the session, or give a waitlisted person a seat now."""
     reg = _registration(session_id, reg_id)
     if ActionForm().validate_on_submit():
-        try:
-            (signups.remove if action == "remove" else signups.promote)(current_user, reg)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        with attempt() as outcome:
+            (signups.remove if action == "remove" else signups.promote)(viewer(), reg)
+        if outcome.ok:
             done = "was removed" if action == "remove" else "now has a seat"
             flash(f"{reg.display_name} {done} and has been emailed.", "success")
     return redirect(url_for("admin.sessions_attendees", session_id=session_id))
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.get("/sessions/<int:session_id>/attendees.csv")
 def sessions_attendees_csv(session_id: int):
-    """The attendee list as a spreadsheet (UTF-8 with a byte-order mark for Excel)."""
+    """The attendee list as a spreadsheet."""
     session = db.get_or_404(Session, session_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for group, regs in signups.attendees(session).items():
-        for position, reg in enumerate(regs, start=1):
-            user = reg.user
-            writer.writerow([_cell(v) for v in (
-                reg.status, position if group == "waitlisted" else "",
-                user.name if user else "", reg.email, user.organisation if user else "",
-                user.job_title if user else "", reg.created_at.isoformat(timespec="seconds"),
-                reg.source)])
-    filename = f"{session.slug or 'session'}-{session.id}-attendees.csv"
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+    def rows():
+        for group, regs in signups.attendees(session).items():
+            for position, reg in enumerate(regs, start=1):
+                user = reg.user
+                yield (reg.status, position if group == "waitlisted" else "",
+                       user.name if user else "", reg.email, user.organisation if user else "",
+                       user.job_title if user else "", reg.created_at.isoformat(timespec="seconds"),
+                       reg.source)
+
+    return csv_response(CSV_COLUMNS, rows(), f"{session.slug or 'session'}-{session.id}-attendees.csv")
 
 
 @bp.post("/sessions/<int:session_id>/message")
@@ -114,9 +93,10 @@ def sessions_message(session_id: int):
     form = MessageForm()
     if not form.validate_on_submit():
         return _render_attendees(session, AddAttendeeForm(), form), 400
-    invites.message(session, current_user, subject=form.subject.data.strip(), body=form.body.data,
-                    include_waitlist=form.include_waitlist.data)
-    db.session.commit()
-    who = "attendees and the waitlist" if form.include_waitlist.data else "confirmed attendees"
-    flash(f"Your message to the {who} is on its way; follow it in the outbox.", "success")
+    with attempt() as outcome:
+        invites.message(session, viewer(), subject=form.subject.data.strip(), body=form.body.data,
+                        include_waitlist=form.include_waitlist.data)
+    if outcome.ok:
+        who = "attendees and the waitlist" if form.include_waitlist.data else "confirmed attendees"
+        flash(f"Your message to the {who} is on its way; follow it in the outbox.", "success")
     return redirect(url_for("admin.sessions_attendees", session_id=session.id))

@@ -1,15 +1,12 @@
 """Admin pages for a session's polls: list, write, reorder, duplicate, copy, run, results, CSV."""
-import csv
-import io
-
-from flask import Response, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask import abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from community.admin.blueprint import bp
-from community.admin.views.common import field_error
 from community.core.errors import DomainError
+from community.core.spreadsheet import csv_response
+from community.core.web import attempt, viewer
 from community.db import db
 from community.polls import services as polls
 from community.polls.forms import CopyPollForm, PollForm
@@ -68,13 +65,9 @@ def sessions_poll_new(session_id: int):
     session = db.get_or_404(Session, session_id)
     form = PollForm()
     if form.validate_on_submit():
-        try:
-            poll = polls.create_poll(current_user, session, **form.fields_for_service())
-        except DomainError as exc:
-            db.session.rollback()
-            field_error(form, exc)
-        else:
-            db.session.commit()
+        with attempt(form) as outcome:
+            poll = polls.create_poll(viewer(), session, **form.fields_for_service())
+        if outcome.ok:
             flash(f"Draft poll “{poll.question}” added. Open it when members should answer.", "success")
             return redirect(url_for("admin.sessions_polls", session_id=session.id))
     return render_template("admin/polls_form.html", session=session, form=form, poll=None)
@@ -97,13 +90,9 @@ def sessions_poll_edit(session_id: int, poll_id: int):
         fields = form.fields_for_service()
         if not poll.is_draft:
             fields = {k: v for k, v in fields.items() if k not in STRUCTURE}
-        try:
-            polls.update_poll(current_user, poll, **fields)
-        except DomainError as exc:
-            db.session.rollback()
-            field_error(form, exc)
-        else:
-            db.session.commit()
+        with attempt(form) as outcome:
+            polls.update_poll(viewer(), poll, **fields)
+        if outcome.ok:
             flash("The poll is saved.", "success")
             return redirect(url_for("admin.sessions_polls", session_id=session_id))
     return render_template("admin/polls_form.html", session=poll.session, form=form, poll=poll)
@@ -117,13 +106,9 @@ def sessions_poll_action(session_id: int, poll_id: int, action: str):
     question = poll.question
     run, message = ACTIONS[action]
     if FlaskForm().validate_on_submit():
-        try:
-            run(current_user, poll)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        with attempt() as outcome:
+            run(viewer(), poll)
+        if outcome.ok:
             flash(message.format(q=question), "success")
     return redirect(url_for("admin.sessions_polls", session_id=session_id, _anchor=f"poll-{poll_id}"))
 
@@ -135,15 +120,11 @@ def sessions_poll_copy(session_id: int):
     form = _copy_form(session)
     if form.validate_on_submit():
         source = db.session.get(Poll, form.source.data)
-        try:
+        with attempt(form, default="source") as outcome:
             if source is None:
                 raise DomainError("That poll no longer exists; choose another.", "source")
-            poll = polls.copy_poll(current_user, source, session)
-        except DomainError as exc:
-            db.session.rollback()
-            field_error(form, exc, default="source")
-        else:
-            db.session.commit()
+            poll = polls.copy_poll(viewer(), source, session)
+        if outcome.ok:
             flash(f"“{poll.question}” copied as a draft.", "success")
             return redirect(url_for("admin.sessions_polls", session_id=session.id))
     return _render_list(session, form, 400)
@@ -153,39 +134,33 @@ def sessions_poll_copy(session_id: int):
 def sessions_poll_results(session_id: int, poll_id: int):
     """Every round's result, the shift, the breakdown by job title and the comments."""
     poll = _poll(session_id, poll_id)
-    view = polls.poll_view(current_user, poll)
+    view = polls.poll_view(viewer(), poll)
     notes = polls.comments([poll.id], limit=5000)
     return render_template("admin/polls_results.html", session=poll.session, poll=poll, pv=view,
                            rounds=polls.rounds_with_results(poll), breakdowns=polls.breakdown(poll),
                            notes=notes)
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.get("/sessions/<int:session_id>/polls/<int:poll_id>/<any(results, comments):part>.csv")
 def sessions_poll_csv(session_id: int, poll_id: int, part: str):
     """The results (overall and by job title) or the comments, as a spreadsheet."""
     poll = _poll(session_id, poll_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    if part == "results":
-        writer.writerow(["round", "group", "option", "answers", "respondents", "percent"])
-        groups = {b.round: b.groups for b in polls.breakdown(poll)}
-        for result in polls.rounds_with_results(poll):
-            for group in [result, *groups.get(result.round, [])]:
-                name = "All answers" if group is result else group.label
-                for o in group.options:
-                    writer.writerow([_cell(v) for v in (result.label or "Only round", name, o.label,
-                                                        o.count, group.respondents, f"{o.percent:.1f}")])
-    else:
-        writer.writerow(["round", "comment"])
-        for (_, round_), texts in sorted(polls.comments([poll.id], limit=100000).items()):
-            for text in texts:
-                writer.writerow([_cell(poll.round_label(round_) or "Only round"), _cell(text)])
     filename = f"poll-{poll.id}-{part}.csv"
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    if part == "results":
+        return csv_response(["round", "group", "option", "answers", "respondents", "percent"],
+                            _result_rows(poll), filename)
+    comments = sorted(polls.comments([poll.id], limit=100000).items())
+    return csv_response(["round", "comment"],
+                        ((poll.round_label(round_) or "Only round", text)
+                         for (_, round_), texts in comments for text in texts), filename)
+
+
+def _result_rows(poll: Poll):
+    """Each option's count per round, overall and by job-title group."""
+    groups = {b.round: b.groups for b in polls.breakdown(poll)}
+    for result in polls.rounds_with_results(poll):
+        for group in [result, *groups.get(result.round, [])]:
+            name = "All answers" if group is result else group.label
+            for o in group.options:
+                yield (result.label or "Only round", name, o.label, o.count, group.respondents,
+                       f"{o.percent:.1f}")

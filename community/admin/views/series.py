@@ -1,24 +1,15 @@
 """Admin pages for series: list, create, edit, and generating occurrences."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from community.admin.blueprint import bp
-from community.admin.forms import (
-    ActionForm,
-    GenerateForm,
-    SeriesForm,
-)
-from community.admin.views.common import (
-    PER_PAGE,
-    SERIES_FIELDS,
-    field_error,
-)
-from community.core.errors import DomainError
-from community.db import db, utcnow
+from community.admin.forms import ActionForm, GenerateForm, SeriesForm
+from community.admin.views.common import PER_PAGE, SERIES_FIELDS
+from community.core.web import attempt, viewer
+from community.db import db
 from community.sessions import services
-from community.sessions.models import Series, Session
+from community.sessions.models import Series
 from community.signups import services as signups
 
 
@@ -26,13 +17,7 @@ from community.signups import services as signups
 def series_list():
     """Every series with its cadence and how many upcoming sessions it has, by status."""
     page = db.paginate(select(Series).order_by(Series.title), per_page=PER_PAGE, error_out=False)
-    upcoming = {s.id: {} for s in page.items}
-    if upcoming:
-        for series_id, status, n in db.session.execute(
-                select(Session.series_id, Session.status, func.count(Session.id))
-                .where(Session.series_id.in_(list(upcoming)), Session.ends_at > utcnow())
-                .group_by(Session.series_id, Session.status)):
-            upcoming[series_id][status] = n
+    upcoming = services.upcoming_counts_by_status(s.id for s in page.items)
     return render_template("admin/series_list.html", page=page, upcoming=upcoming)
 
 
@@ -44,15 +29,11 @@ def _series_fields(form: SeriesForm) -> dict:
 @bp.route("/series/new", methods=["GET", "POST"])
 def series_new():
     """Add a series and its cadence."""
-    form = SeriesForm(timezone=current_user.timezone)
+    form = SeriesForm(timezone=viewer().timezone)
     if form.validate_on_submit():
-        try:
-            series = services.create_series(current_user, **_series_fields(form))
-        except DomainError as exc:
-            db.session.rollback()
-            field_error(form, exc)
-        else:
-            db.session.commit()
+        with attempt(form) as outcome:
+            series = services.create_series(viewer(), **_series_fields(form))
+        if outcome.ok:
             flash(f"Series “{series.title}” created. Generate its first sessions below.", "success")
             return redirect(url_for("admin.series_detail", series_id=series.id))
     return render_template("admin/series_form.html", form=form, series=None)
@@ -64,13 +45,9 @@ def series_edit(series_id: int):
     series = db.get_or_404(Series, series_id)
     form = SeriesForm(obj=series if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
-            services.update_series(current_user, series, **_series_fields(form))
-        except DomainError as exc:
-            db.session.rollback()
-            field_error(form, exc)
-        else:
-            db.session.commit()
+        with attempt(form) as outcome:
+            services.update_series(viewer(), series, **_series_fields(form))
+        if outcome.ok:
             flash(f"Series “{series.title}” saved. Sessions already created keep their details.",
                   "success")
             return redirect(url_for("admin.series_detail", series_id=series.id))
@@ -79,12 +56,7 @@ def series_edit(series_id: int):
 
 def _render_series(series: Series, generate: GenerateForm):
     """The series page: its cadence, its upcoming and recent sessions, and the generate form."""
-    now = utcnow()
-    query = select(Session).where(Session.series_id == series.id)
-    upcoming = db.session.scalars(
-        query.where(Session.ends_at > now).order_by(Session.starts_at)).all()
-    past = db.session.scalars(
-        query.where(Session.ends_at <= now).order_by(Session.starts_at.desc()).limit(10)).all()
+    upcoming, past = services.panel_series_sessions(series)
     counts = signups.seat_counts(s.id for s in [*upcoming, *past])
     return render_template("admin/series_detail.html", series=series, upcoming=upcoming,
                            past=past, counts=counts, generate=generate, form=ActionForm())
@@ -102,13 +74,9 @@ def series_generate(series_id: int):
     series = db.get_or_404(Series, series_id)
     form = GenerateForm()
     if form.validate_on_submit():
-        try:
-            created = services.generate_occurrences(current_user, series, form.count.data)
-        except DomainError as exc:
-            db.session.rollback()
-            field_error(form, exc, default="count")
-        else:
-            db.session.commit()
+        with attempt(form, default="count") as outcome:
+            created = services.generate_occurrences(viewer(), series, form.count.data)
+        if outcome.ok:
             if created:
                 n = len(created)
                 flash(f"{n} draft session{'' if n == 1 else 's'} created. Review and publish "

@@ -2,25 +2,19 @@
 from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
+from community.accounts.roles import staff
 from community.admin.blueprint import bp
-from community.admin.forms import (
-    ActionForm,
-    SessionForm,
-)
+from community.admin.forms import ActionForm, SessionForm
 from community.admin.views.common import (
     ACTIONS,
     CHANGE_LABELS,
     PER_PAGE,
     SESSION_ERROR_FIELDS,
-    back_to,
-    field_error,
+    back_url,
 )
-from community.core.errors import DomainError
-from community.db import db, utcnow
+from community.core.web import attempt, viewer
+from community.db import db
 from community.sessions import cadence, services
 from community.sessions.models import Session, SessionStatus
 from community.signups import services as signups
@@ -33,14 +27,7 @@ def session_list():
     if status not in set(SessionStatus):
         status = ""
     when = "past" if request.args.get("when") == "past" else "upcoming"
-    query = select(Session).options(selectinload(Session.series))
-    if status:
-        query = query.where(Session.status == status)
-    if when == "past":
-        query = query.where(Session.ends_at <= utcnow()).order_by(Session.starts_at.desc())
-    else:
-        query = query.where(Session.ends_at > utcnow()).order_by(Session.starts_at)
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(services.panel_sessions(status, when), per_page=PER_PAGE, error_out=False)
     return render_template("admin/sessions.html", page=page, status=status, when=when,
                            statuses=list(SessionStatus), form=ActionForm(),
                            counts=signups.seat_counts(s.id for s in page.items))
@@ -73,16 +60,12 @@ def _session_data(session: Session) -> dict:
 @bp.route("/sessions/new", methods=["GET", "POST"])
 def sessions_new():
     """Add a one-off draft session."""
-    host_options = services.hosts_choices()
-    form = SessionForm(host_options=host_options, timezone=current_user.timezone)
+    host_options = staff()
+    form = SessionForm(host_options=host_options, timezone=viewer().timezone)
     if form.validate_on_submit():
-        try:
-            session = services.create_session(current_user, **_session_fields(form, host_options))
-        except DomainError as exc:
-            db.session.rollback()
-            field_error(form, exc, SESSION_ERROR_FIELDS)
-        else:
-            db.session.commit()
+        with attempt(form, names=SESSION_ERROR_FIELDS) as outcome:
+            session = services.create_session(viewer(), **_session_fields(form, host_options))
+        if outcome.ok:
             flash(f"Draft “{session.title}” created. Publish it when it is ready.", "success")
             return redirect(url_for("admin.sessions_edit", session_id=session.id))
     return render_template("admin/session_form.html", form=form, session=None)
@@ -105,18 +88,13 @@ def _change_summary(session: Session, changes) -> str:
 def sessions_edit(session_id: int):
     """Edit or move one session; attendees of a published one hear about calendar changes."""
     session = db.get_or_404(Session, session_id)
-    host_options = list({u.id: u for u in [*services.hosts_choices(), *session.hosts]}.values())
+    host_options = list({u.id: u for u in [*staff(), *session.hosts]}.values())
     data = _session_data(session) if request.method == "GET" else None
     form = SessionForm(host_options=host_options, data=data)
     if form.validate_on_submit():
-        try:
-            changes = services.update_session(current_user, session,
-                                              **_session_fields(form, host_options))
-        except DomainError as exc:
-            db.session.rollback()
-            field_error(form, exc, SESSION_ERROR_FIELDS)
-        else:
-            db.session.commit()
+        with attempt(form, names=SESSION_ERROR_FIELDS) as outcome:
+            changes = services.update_session(viewer(), session, **_session_fields(form, host_options))
+        if outcome.ok:
             flash(_change_summary(session, changes), "success" if changes else "info")
             return redirect(url_for("admin.sessions_edit", session_id=session.id))
     confirmed, waitlisted = signups.seat_counts([session.id])[session.id]
@@ -131,13 +109,9 @@ def sessions_status(session_id: int, action: str):
     session = db.get_or_404(Session, session_id)
     run, message = ACTIONS[action]
     if ActionForm().validate_on_submit():
-        try:
-            run(current_user, session)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        with attempt() as outcome:
+            run(viewer(), session)
+        if outcome.ok:
             day = cadence.local_date(session.starts_at, session.timezone).strftime("%-d %b %Y")
             flash(message.format(title=session.title, day=day), "success")
-    return redirect(back_to(url_for("admin.sessions_edit", session_id=session.id)))
+    return redirect(back_url(url_for("admin.sessions_edit", session_id=session.id)))

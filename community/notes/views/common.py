@@ -3,25 +3,20 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, redirect, url_for
-from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from community.accounts.models import Role, User
-from community.db import db, utcnow
+from community.accounts.roles import is_staff
+from community.core.web import viewer
 from community.extensions import login_manager
-from community.notes import access
+from community.notes import access, services
 from community.notes.models import Note
-from community.sessions.models import Session, SessionStatus
+from community.sessions import services as sessions
 
 bp = Blueprint("notes", __name__)
 
 
 def note_or_404(note_id: int) -> Note:
     """The note, with authors, sessions and attachments loaded, or 404."""
-    note = db.session.scalar(select(Note).options(
-        selectinload(Note.authors), selectinload(Note.sessions), selectinload(Note.attachments))
-        .where(Note.id == note_id))
+    note = services.note_with_details(note_id)
     if note is None:
         abort(404)
     return note
@@ -29,43 +24,37 @@ def note_or_404(note_id: int) -> Note:
 
 def readable_or_refuse(note: Note) -> None:
     """Drafts and embargoed notes do not exist for readers; others need the right account."""
-    if access.can_read(current_user, note):
+    user = viewer()
+    if access.can_read(user, note):
         return
     if not access.is_published(note):
         abort(404)
-    if not current_user.is_authenticated:
+    if user is None:
         abort(login_manager.unauthorized())
     abort(403)
 
 
 def editable_or_refuse(note: Note) -> None:
     """Only authors and organisers reach the writing pages."""
-    if not current_user.is_authenticated:
+    user = viewer()
+    if user is None:
         abort(login_manager.unauthorized())
-    if not access.is_editor(current_user, note):
-        abort(403 if access.can_read(current_user, note) else 404)
+    if not access.is_editor(user, note):
+        abort(403 if access.can_read(user, note) else 404)
 
 
 def writer_or_refuse() -> None:
     """Only analysts and organisers write notes."""
-    if not current_user.is_authenticated:
+    user = viewer()
+    if user is None:
         abort(login_manager.unauthorized())
-    if not current_user.is_analyst:
+    if not is_staff(user):
         abort(403)
 
 
 def session_options():
     """Sessions a note can be linked to: from a year ago on, not skipped."""
-    return db.session.scalars(select(Session).where(
-        Session.starts_at > utcnow() - timedelta(days=365),
-        Session.status.in_([SessionStatus.DRAFT, SessionStatus.PUBLISHED, SessionStatus.CANCELLED]))
-        .order_by(Session.starts_at.desc())).all()
-
-
-def author_options():
-    """Analysts and organisers."""
-    return db.session.scalars(select(User).where(User.role.in_([Role.ANALYST, Role.ORGANISER]))
-                              .order_by(User.name)).all()
+    return sessions.linkable_sessions(timedelta(days=365))
 
 
 def to_utc(local, zone_name: str):
@@ -83,5 +72,6 @@ def note_url(note: Note) -> str:
     return url_for("notes.detail", note_id=note.id, slug=note.slug)
 
 
-def back_to(note: Note):
+def redirect_to_note(note: Note):
+    """Redirect to the note's page."""
     return redirect(note_url(note))

@@ -1,7 +1,7 @@
 """Reading: the briefings library, a note, its attachments, and search."""
 from flask import abort, redirect, render_template, request, send_file, url_for
-from flask_login import current_user
 
+from community.core.web import attempt, viewer
 from community.db import db
 from community.notes import access, files, search, services
 from community.notes.models import KIND_LABELS, Attachment
@@ -12,7 +12,7 @@ from community.notes.views.common import bp, note_or_404, readable_or_refuse
 def library():
     """Every briefing the viewer may read, newest first."""
     kind = request.args.get("kind", "")
-    return render_template("notes/library.html", notes=services.library(current_user, kind),
+    return render_template("notes/library.html", notes=services.library(viewer(), kind),
                            kind=kind, kinds=KIND_LABELS)
 
 
@@ -24,9 +24,9 @@ def detail(note_id: int, slug: str | None = None):
     readable_or_refuse(note)
     if slug != note.slug:
         return redirect(url_for("notes.detail", note_id=note.id, slug=note.slug), 301)
-    services.record_open(current_user, note)
-    db.session.commit()
-    editor = access.is_editor(current_user, note)
+    with attempt():
+        services.record_open(viewer(), note)
+    editor = access.is_editor(viewer(), note)
     return render_template("notes/detail.html", note=note, editor=editor,
                            opened=services.open_count(note) if editor else None,
                            published=access.is_published(note))
@@ -52,5 +52,5 @@ def attachment(note_id: int, attachment_id: int, filename: str):
 def search_page():
     """Full-text search over the sessions and notes the viewer may read."""
     query = request.args.get("q", "").strip()[:200]
-    hits = search.search(current_user, query) if query else []
+    hits = search.search(viewer(), query) if query else []
     return render_template("notes/search.html", q=query, hits=hits)

@@ -3,6 +3,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from community.accounts.models import User
+from community.accounts.roles import require_organiser
 from community.core.errors import DomainError
 from community.db import db, utcnow
 from community.polls.models import (
@@ -22,7 +23,7 @@ from community.polls.models import (
     PollStatus,
     ResultsVisibility,
 )
-from community.polls.services.rules import require_manager, require_organiser
+from community.polls.services.rules import require_manager
 from community.sessions.models import Session, SessionStatus
 
 #: What cannot change once members may have answered: it would change the meaning of answers.

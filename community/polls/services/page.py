@@ -6,8 +6,9 @@ from community.polls.models import BEFORE, Audience, Poll, PollKind, PollStatus
 from community.polls.services import rules
 from community.polls.services.manage import session_polls
 from community.polls.services.results import PollResults, comments, results_for
-from community.polls.services.voting import MyAnswer, is_attendee, my_answers
+from community.polls.services.voting import MyAnswer, my_answers
 from community.sessions.models import Session
+from community.signups.services import holds_seat
 
 
 @dataclass
@@ -51,7 +52,7 @@ def poll_views(viewer: User | None, session: Session, polls: list[Poll] | None =
     if not polls:
         return []
     needs_seat = any(p.audience == Audience.ATTENDEES and p.status == PollStatus.OPEN for p in polls)
-    attendee = is_attendee(viewer, session) if needs_seat else False
+    attendee = holds_seat(viewer, session) if needs_seat else False
     answers = my_answers(viewer, [p.id for p in polls])
     visible = {p.id for p in polls
                if rules.results_visible(p, viewer, manager=manager, answered=(p.id, p.round) in answers)}
@@ -72,3 +73,8 @@ def poll_views(viewer: User | None, session: Session, polls: list[Poll] | None =
 def poll_view(viewer: User | None, poll: Poll) -> PollView:
     """One poll for this viewer."""
     return poll_views(viewer, poll.session, [poll])[0]
+
+
+def session_page_values(session: Session, viewer: User | None = None, **_ignored) -> dict:
+    """The session page's polls as this viewer sees them (a receiver of `signals.session_page`)."""
+    return {"poll_views": poll_views(viewer, session)}

@@ -1,5 +1,6 @@
 """Who may run a session's polls, who may answer one, and who sees its results."""
 from community.accounts.models import Role, User
+from community.accounts.roles import is_organiser
 from community.core.errors import DomainError, NotAllowed
 from community.polls.models import Audience, Poll, PollStatus, ResultsVisibility
 from community.sessions.models import Session, SessionStatus
@@ -7,9 +8,9 @@ from community.sessions.models import Session, SessionStatus
 
 def is_manager(user: User | None, session: Session) -> bool:
     """Organisers, and analysts who host the session, run its polls and always see results."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None:
         return False
-    if user.role == Role.ORGANISER:
+    if is_organiser(user):
         return True
     return user.role == Role.ANALYST and any(h.id == user.id for h in session.hosts)
 
@@ -20,12 +21,6 @@ def require_manager(actor: User | None, session: Session) -> None:
         raise NotAllowed("Only organisers and the session's hosts can run its polls.")
 
 
-def require_organiser(actor: User | None) -> None:
-    """Writing and arranging polls happens in the organisers' panel."""
-    if actor is None or not getattr(actor, "is_organiser", False):
-        raise NotAllowed("Only organisers can do this.")
-
-
 def answer_problem(user: User | None, poll: Poll, is_attendee: bool) -> str | None:
     """Why this viewer cannot answer the poll now, in words for them; None when they can."""
     if poll.session.status == SessionStatus.CANCELLED:
@@ -34,7 +29,7 @@ def answer_problem(user: User | None, poll: Poll, is_attendee: bool) -> str | No
         return "This poll is not open yet."
     if poll.status == PollStatus.CLOSED:
         return "This poll is closed; answers are no longer accepted."
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None:
         return "Log in as a member to answer."
     if not user.is_confirmed:
         return "Confirm your email address to answer polls."
@@ -58,7 +53,7 @@ def results_visible(poll: Poll, viewer: User | None, *, manager: bool, answered:
     the community's answers are not for the public)."""
     if manager:
         return True
-    if viewer is None or not getattr(viewer, "is_authenticated", False):
+    if viewer is None:
         return False
     if poll.status == PollStatus.DRAFT:
         return False
@@ -72,7 +67,7 @@ def results_visible(poll: Poll, viewer: User | None, *, manager: bool, answered:
 def results_note(poll: Poll, viewer: User | None) -> str:
     """What a member who cannot see the results yet is told about them ("" for visitors,
     who are asked to log in instead)."""
-    if viewer is None or not getattr(viewer, "is_authenticated", False):
+    if viewer is None:
         return ""
     if poll.results_visibility == ResultsVisibility.ORGANISERS:
         return "The results are for the organisers; the hosts will share them in the session."

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from community.accounts import services as accounts
 from community.accounts.models import User
 from community.core.errors import DomainError
 from community.db import UTCDateTime, db, utcnow
@@ -29,7 +28,7 @@ from community.polls.models import (
 )
 from community.polls.services.rules import check_can_answer
 from community.sessions.models import Session
-from community.signups.models import Registration, RegistrationStatus
+from community.signups.services import holds_seat
 
 
 @dataclass(frozen=True)
@@ -38,15 +37,6 @@ class MyAnswer:
 
     option_ids: frozenset[int]
     comment: str
-
-
-def is_attendee(user: User | None, session: Session) -> bool:
-    """Whether the user holds a confirmed seat at the session."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.scalar(select(Registration.id).where(
-        Registration.session_id == session.id, Registration.user_id == user.id,
-        Registration.status == RegistrationStatus.CONFIRMED)) is not None
 
 
 def check_choice(poll: Poll, option_ids) -> list[int]:
@@ -105,7 +95,7 @@ def _upsert(poll: Poll, user: User, comment: str) -> int | None:
 
 def answer(user: User, poll: Poll, option_ids, comment: str | None = "") -> int:
     """Record (or replace) the member's answer to the poll's current round; returns its id."""
-    check_can_answer(user, poll, poll.audience == Audience.ATTENDEES and is_attendee(user, poll.session))
+    check_can_answer(user, poll, poll.audience == Audience.ATTENDEES and holds_seat(user, poll.session))
     chosen = check_choice(poll, option_ids)
     comment = check_comment(poll, comment)
     answer_id = _upsert(poll, user, comment)
@@ -119,7 +109,7 @@ def answer(user: User, poll: Poll, option_ids, comment: str | None = "") -> int:
 def my_answers(user: User | None, poll_ids) -> dict[tuple[int, int], MyAnswer]:
     """The viewer's answers to these polls by (poll id, round), in one query."""
     ids = list(poll_ids)
-    if not ids or user is None or not getattr(user, "is_authenticated", False):
+    if not ids or user is None:
         return {}
     rows = db.session.execute(
         select(PollAnswer.poll_id, PollAnswer.round, PollAnswer.comment, PollChoice.option_id)
@@ -133,7 +123,7 @@ def my_answers(user: User | None, poll_ids) -> dict[tuple[int, int], MyAnswer]:
 
 # GDPR -------------------------------------------------------------------------
 
-def _export(user: User):
+def export_answers(user: User) -> list[dict]:
     """The member's poll answers, for the data export."""
     rows = db.session.execute(
         select(PollAnswer, Poll, Session.title, PollOption.label)
@@ -150,15 +140,12 @@ def _export(user: User):
             "comment": ans.comment, "answered_at": ans.created_at.isoformat(),
             "changed_at": ans.updated_at.isoformat()})
         entry["answer"].append(label)
-    return "poll_answers", list(answers.values())
+    return list(answers.values())
 
 
-def _erase(user: User) -> None:
+def erase_answers(user: User) -> None:
     """Before an account is deleted: keep its answers in the totals, unlinked from the person;
     the free-text comments go, since they may say who wrote them."""
     db.session.execute(update(PollAnswer).where(PollAnswer.user_id == user.id)
                        .values(user_id=None, comment="").execution_options(synchronize_session=False))
 
-
-accounts.EXPORTERS.append(_export)
-accounts.ERASERS.append(_erase)

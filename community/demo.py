@@ -1,7 +1,12 @@
-"""The demo community loaded by `flask seed-demo`: idempotent, safe to run twice."""
+"""The demo community loaded by `flask seed-demo`: idempotent, safe to run twice.
+
+It sits beside `create_app` because it is the one place allowed to know every feature.
+"""
 import secrets
 from datetime import time, timedelta
 
+import click
+from flask import Flask
 from sqlalchemy import select
 
 from community.accounts import services as accounts
@@ -156,3 +161,18 @@ def seed() -> list[str]:
     return lines
 
 
+@click.command("seed-demo")
+def seed_demo():
+    """Load the demo community; running it again changes nothing."""
+    created = seed()
+    db.session.commit()
+    if not created:
+        click.echo("The demo community is already loaded; nothing changed.")
+        return
+    for line in created:
+        click.echo(line)
+
+
+def init_app(app: Flask) -> None:
+    """Register `flask seed-demo`."""
+    app.cli.add_command(seed_demo)

@@ -1,6 +1,9 @@
-"""Reminders before a session, and closing the waitlist's tentative entries once it starts.
+"""The invitations' worker loops: expanding announcements into per-person emails, reminders
+before a session, and closing the waitlist's tentative entries once it starts. These run in
+the queue and commit as they go; services never do.
 
-Each reminder is claimed by a guarded UPDATE of its `reminded_*_at` column in the same
+An announcement is written a chunk of recipients per transaction, each message with a dedupe
+key, so an interrupted expansion resumes where it stopped. Each reminder is claimed by a guarded UPDATE of its `reminded_*_at` column in the same
 transaction that writes its outbox message, so it goes out once even with two workers or
 a restart in between.
 """
@@ -11,8 +14,13 @@ from sqlalchemy import select, update
 
 from community.db import db, utcnow
 from community.invites import services as invites
+from community.invites.models import Announcement
+from community.mail.models import OutboxMessage
 from community.sessions.models import Format, Session, SessionStatus
 from community.signups.models import Registration, RegistrationStatus
+
+#: How many outbox messages are written per transaction when expanding an announcement.
+EXPAND_CHUNK = 200
 
 
 def _claim(reg_id: int, column, extra=()) -> Registration | None:
@@ -82,3 +90,43 @@ def close_started_waitlists() -> int:
         db.session.commit()
         closed += 1
     return closed
+
+
+# Announcements ------------------------------------------------------------------------
+
+def expand(announcement_id: int) -> int:
+    """Write the outbox messages of an announcement, a chunk per transaction; safe to repeat."""
+    ann = db.session.get(Announcement, announcement_id)
+    if ann is None or ann.expanded_at is not None:
+        return 0
+    prefix = f"a{ann.id}:"
+    done = set(db.session.scalars(
+        select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.like(prefix + "%"))))
+    written = 0
+    recipients = invites.recipients(ann)
+    for start in range(0, len(recipients), EXPAND_CHUNK):
+        for reg in recipients[start:start + EXPAND_CHUNK]:
+            key = f"{prefix}r{reg.id}"
+            if key not in done:
+                invites.write_one(ann, reg, key)
+                written += 1
+        db.session.commit()
+    ann = db.session.get(Announcement, announcement_id)
+    ann.expanded_at = utcnow()
+    ann.recipients = len(recipients)
+    db.session.commit()
+    return written
+
+
+def unexpanded() -> list[int]:
+    """Announcements the worker has not finished (for the sweeper)."""
+    return list(db.session.scalars(
+        select(Announcement.id).where(Announcement.expanded_at.is_(None)).order_by(Announcement.id)))
+
+
+def sweep_announcements() -> int:
+    """Finish announcements whose expansion was interrupted or never enqueued."""
+    ids = unexpanded()
+    for announcement_id in ids:
+        expand(announcement_id)
+    return len(ids)

@@ -1,0 +1,55 @@
+"""Named signals: how a feature reacts to another without the two importing each other.
+
+A lower feature sends (sessions: "a session moved"; signups: "a seat is confirmed"); a higher
+one connects a receiver in its own `init_app` (invites writes the calendar email, signups
+promotes the waitlist). Receivers run synchronously inside the sender's transaction, so what
+they write (outbox rows, announcements) commits or rolls back with the change that caused it.
+Receivers must not depend on each other's order.
+
+Page signals (`session_page`, `session_listing`, `series_page`) collect template values from
+the features that show something on a page another feature owns: each receiver returns a
+dict, and `collect` merges them.
+"""
+from blinker import Namespace, Signal
+
+_signals = Namespace()
+
+# accounts ----------------------------------------------------------------------------------
+#: sender: the User whose email address was just confirmed.
+account_confirmed = _signals.signal("account-confirmed")
+
+# sessions ----------------------------------------------------------------------------------
+#: sender: the Session just published; kwargs: actor.
+session_published = _signals.signal("session-published")
+#: sender: a published Session that was edited; kwargs: changes (list of Change), actor.
+session_changed = _signals.signal("session-changed")
+#: sender: the Session just called off; kwargs: actor.
+session_cancelled = _signals.signal("session-cancelled")
+
+# signups: one person's place ----------------------------------------------------------------
+#: sender: the Registration that got a seat on signing up.
+seat_confirmed = _signals.signal("seat-confirmed")
+#: sender: the Registration put on the waitlist; kwargs: position.
+waitlisted = _signals.signal("waitlisted")
+#: sender: the Registration that moved from the waitlist to a seat.
+promoted = _signals.signal("promoted")
+#: sender: the Registration just cancelled; kwargs: by_organiser, had_seat.
+seat_cancelled = _signals.signal("seat-cancelled")
+#: sender: a Registration held for an address without an account; kwargs: position (None: a seat).
+seat_held = _signals.signal("seat-held")
+
+# pages -------------------------------------------------------------------------------------
+#: sender: the Session shown on its page; kwargs: viewer (User or None). Returns template values.
+session_page = _signals.signal("session-page")
+#: sender: a list of Sessions shown as a list; kwargs: viewer. Returns template values.
+session_listing = _signals.signal("session-listing")
+#: sender: the Series shown on its page; kwargs: viewer. Returns template values.
+series_page = _signals.signal("series-page")
+
+
+def collect(signal: Signal, sender, **kwargs) -> dict:
+    """Send a page signal and merge the template values its receivers return."""
+    values: dict = {}
+    for _receiver, result in signal.send(sender, **kwargs):
+        values.update(result or {})
+    return values
