@@ -13,6 +13,7 @@ from community.db import db
 from tests.factories import PASSWORD
 from tests.imip import assert_valid_imip, calendar_part
 
+
 def _per_worker_database(url: str | None) -> str | None:
     """Under pytest-xdist each worker gets its own PostgreSQL database (created if missing)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")

@@ -184,7 +184,15 @@ def account():
         if "profile-submit" not in request.form and "pw-submit" not in request.form:
             abort(400)
     return render_template("accounts/account.html", profile=profile, password=password, delete=delete,
-                           feed_url=_feed_url())
+                           feed_url=_feed_url(), missing_profile=_missing_profile())
+
+
+def _missing_profile() -> list[str]:
+    """The profile fields the form requires that the account has never had (accounts made
+    with `flask users create` or invited by an organiser start without them)."""
+    user = viewer()
+    return [label for label, value in (("organisation", user.organisation),
+                                       ("job title", user.job_title)) if not value]
 
 
 def _feed_url() -> str:
@@ -219,4 +227,4 @@ def delete_account():
     profile = ProfileForm(obj=current_user, prefix="profile")
     password = ChangePasswordForm(prefix="pw")
     return render_template("accounts/account.html", profile=profile, password=password, delete=form,
-                           feed_url=_feed_url()), 400
+                           feed_url=_feed_url(), missing_profile=_missing_profile()), 400

@@ -104,3 +104,25 @@ def test_the_only_organiser_cannot_delete_their_account(client, auth):
 def test_account_page_needs_login(client):
     response = client.get("/account")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_an_account_without_organisation_is_told_up_front_what_the_profile_needs(client, auth):
+    from tests.factories import make_user
+
+    user = make_user(email="cli-made@example.com", organisation="", job_title="")
+    db.session.commit()
+    auth.login(user)
+    page = client.get("/account").get_data(as_text=True)
+    assert "Your profile has no organisation or job title yet" in page
+
+
+def test_the_time_zone_select_starts_with_an_empty_choice_so_required_is_valid(client, auth):
+    from tests.factories import make_user
+
+    user = make_user()
+    db.session.commit()
+    auth.login(user)
+    page = client.get("/account").get_data(as_text=True)
+    select = page[page.index('name="profile-timezone"'):]
+    first_option = select[select.index("<option"):select.index("</option>")]
+    assert 'value=""' in first_option

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from community.db import db, utcnow
 from community import queue
+from community.db import db, utcnow
 from community.invites import worker as invites_worker
 from community.sessions import services as sessions
 from community.sessions.models import Format

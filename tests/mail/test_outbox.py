@@ -6,9 +6,9 @@ from pathlib import Path
 import time_machine
 from sqlalchemy import func, select
 
+from community import queue
 from community.db import db, utcnow
 from community.extensions import mail
-from community import queue
 from community.mail import delivery, services
 from community.mail.models import OutboxMessage, OutboxStatus
 from community.queue import AFTER_COMMIT_KEY

@@ -11,6 +11,7 @@ from community.mail.models import OutboxMessage, OutboxStatus
 from community.queue import huey
 from tests.factories import make_user
 
+
 def _per_worker_redis(url: str | None) -> str | None:
     """Under pytest-xdist each worker uses its own Redis database number (15, 14, ...)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")

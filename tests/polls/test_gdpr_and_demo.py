@@ -3,8 +3,8 @@ import json
 
 from sqlalchemy import select
 
-from community.demo import CX_TITLE
 from community.db import db
+from community.demo import CX_TITLE
 from community.polls import services
 from community.polls.models import Poll, PollAnswer
 from community.sessions.models import Session
