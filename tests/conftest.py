@@ -10,8 +10,9 @@ from sqlalchemy import text
 
 from community import create_app
 from community.db import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_user
 from tests.imip import assert_valid_imip, calendar_part
+
 
 def _per_worker_database(url: str | None) -> str | None:
     """Under pytest-xdist each worker gets its own PostgreSQL database (created if missing)."""
@@ -193,3 +194,17 @@ class AuthActions:
 def auth(client):
     """Login helper for the test client."""
     return AuthActions(client)
+
+
+@pytest.fixture
+def organiser_user(app):
+    """Olga Organiser, an organiser account (London time): flushed, not committed, not logged in."""
+    return make_user(role="organiser", name="Olga Organiser")
+
+
+@pytest.fixture
+def organiser(organiser_user, auth):
+    """Olga Organiser, committed and logged in through the test client."""
+    db.session.commit()
+    auth.login(organiser_user)
+    return organiser_user

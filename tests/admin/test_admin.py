@@ -34,14 +34,6 @@ def test_admin_posts_are_refused_for_non_organisers(client, auth, role):
     assert user.role == role
 
 
-@pytest.fixture
-def organiser(client, auth):
-    user = make_user(role="organiser", name="Olga Organiser")
-    db.session.commit()
-    auth.login(user)
-    return user
-
-
 @pytest.mark.parametrize("path", ADMIN_PAGES)
 def test_organisers_see_the_panel(client, organiser, path):
     assert client.get(path).status_code == 200

@@ -29,15 +29,6 @@ def frozen_time():
         yield traveller
 
 
-@pytest.fixture
-def organiser(client, auth):
-    """A logged-in organiser (London time)."""
-    user = make_user(role="organiser", name="Olga Organiser")
-    db.session.commit()
-    auth.login(user)
-    return user
-
-
 @contextmanager
 def count_queries():
     """The SQL statements run inside the block."""
