@@ -1,12 +1,14 @@
-"""Shared fixtures: app on a real database, real SMTP server, client, runner, login, browser."""
+"""Shared fixtures: app on a real database, real SMTP server, client, runner, login, organisers;
+and a counter of the SQL statements a block runs."""
 import os
 import socket
 import threading
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from community import create_app
 from community.db import db
@@ -142,6 +144,21 @@ def make_config(tmp_path, smtp_server, **overrides) -> dict:
     }
     config.update(overrides)
     return config
+
+
+@contextmanager
+def count_queries():
+    """The SQL statements run inside the block."""
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

@@ -3,18 +3,18 @@ import csv
 import html
 import io
 import re
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 
 import pytest
 import time_machine
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from community.db import db
 from community.sessions import services as sessions
 from community.sessions.models import Series, Session, SessionStatus
 from community.signups import services as signups
 from community.signups.models import Registration
+from tests.conftest import count_queries
 from tests.factories import make_series, make_session, make_user
 
 #: A Monday morning in January: London is on GMT (= UTC), Paris on CET (UTC+1).
@@ -27,21 +27,6 @@ def frozen_time():
     """Every test here runs at NOW, so dates in the past and future are fixed."""
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@contextmanager
-def count_queries():
-    """The SQL statements run inside the block."""
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def series_form(**overrides):

@@ -8,8 +8,9 @@ from community.db import db
 from community.polls import services
 from community.polls.models import PollAnswer
 from community.signups import services as signups
+from tests.conftest import count_queries
 from tests.factories import make_poll, make_session, make_user, option_ids
-from tests.polls.helpers import bulk_answers, bulk_members, count_queries
+from tests.polls.helpers import bulk_answers, bulk_members
 
 JSON = {"Accept": "application/json"}
 

@@ -4,29 +4,12 @@ from datetime import timedelta
 import pytest
 import time_machine
 from flask import g
-from sqlalchemy import event
 
 from community.db import db, utcnow
 from community.sessions.models import SessionStatus
 from community.signups import services as signups
+from tests.conftest import count_queries
 from tests.factories import make_series, make_session, make_user
-
-
-class QueryCounter:
-    """Counts SQL statements sent by the engine while active."""
-
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def _count(self, *args):
-        self.count += 1
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
 
 
 def test_home_lists_upcoming_published_sessions_with_seats(client):
@@ -187,9 +170,9 @@ def _queries(client, path):
     (the test client's requests share the test's app context and its session)."""
     db.session.remove()
     g.pop("_login_user", None)  # Flask-Login caches the user on the shared app context
-    with QueryCounter(db.engine) as counter:
+    with count_queries() as statements:
         assert client.get(path).status_code == 200
-    return counter.count
+    return len(statements)
 
 
 def _add_sessions(host_id, count, offset=0):
