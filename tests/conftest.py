@@ -206,6 +206,13 @@ class AuthActions:
         """Post the logout form."""
         return self._client.post("/logout")
 
+    def log_in_new_user(self, **fields):
+        """A new account (`make_user` with these fields), committed and logged in; returns it."""
+        user = make_user(**fields)
+        db.session.commit()
+        self.login(user)
+        return user
+
 
 @pytest.fixture
 def auth(client):
