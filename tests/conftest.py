@@ -8,6 +8,7 @@ from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask import g
 from sqlalchemy import event, text
 
 from community import create_app
@@ -159,6 +160,16 @@ def count_queries():
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+
+
+def count_page_queries(client, path: str) -> int:
+    """SQL statements one GET of `path` sends, starting from an empty identity map
+    (the test client's requests share the test's app context and its session)."""
+    db.session.remove()
+    g.pop("_login_user", None)  # Flask-Login caches the user on the shared app context
+    with count_queries() as statements:
+        assert client.get(path).status_code == 200
+    return len(statements)
 
 
 @pytest.fixture
