@@ -172,6 +172,30 @@ def count_page_queries(client, path: str) -> int:
     return len(statements)
 
 
+def run_threads(threads, timeout: float) -> None:
+    """Start every thread, then wait up to `timeout` seconds for each: none may still be running."""
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    assert not any(t.is_alive() for t in threads)
+
+
+@contextmanager
+def worker_transaction(app, errors: list):
+    """For a worker thread: an app context of its own whose session is committed after the block,
+    or rolled back with the exception's repr appended to `errors`; the session is removed either way."""
+    with app.app_context():
+        try:
+            yield
+            db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - collected for the test to assert on
+            db.session.rollback()
+            errors.append(repr(exc))
+        finally:
+            db.session.remove()
+
+
 @pytest.fixture
 def app_config():
     """Overrides a test can set before the app is built (use with indirect parametrisation)."""
