@@ -1,5 +1,6 @@
-"""Shared fixtures: app on a real database, real SMTP server, client, runner, login, organisers;
-and a counter of the SQL statements a block runs."""
+"""Shared fixtures: app on a real database, real SMTP server, client, runner, login, organisers.
+Shared helpers: SQL statement counters (count_queries, count_page_queries) and worker threads for
+the concurrency tests (run_threads, worker_transaction)."""
 import os
 import socket
 import threading
