@@ -1,16 +1,20 @@
-"""Shared fixtures: app on a real database, real SMTP server, client, runner, login, browser."""
+"""Shared fixtures: app on a real database, real SMTP server, client, runner, login, organisers.
+Shared helpers: SQL statement counters (count_queries, count_page_queries) and worker threads for
+the concurrency tests (run_threads, worker_transaction)."""
 import os
 import socket
 import threading
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import text
+from flask import g
+from sqlalchemy import event, text
 
 from community import create_app
 from community.db import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_user
 from tests.imip import assert_valid_imip, calendar_part
 
 
@@ -144,6 +148,55 @@ def make_config(tmp_path, smtp_server, **overrides) -> dict:
     return config
 
 
+@contextmanager
+def count_queries():
+    """The SQL statements run inside the block."""
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def count_page_queries(client, path: str) -> int:
+    """SQL statements one GET of `path` sends, starting from an empty identity map
+    (the test client's requests share the test's app context and its session)."""
+    db.session.remove()
+    g.pop("_login_user", None)  # Flask-Login caches the user on the shared app context
+    with count_queries() as statements:
+        assert client.get(path).status_code == 200
+    return len(statements)
+
+
+def run_threads(threads, timeout: float) -> None:
+    """Start every thread, then wait up to `timeout` seconds for each: none may still be running."""
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    assert not any(t.is_alive() for t in threads)
+
+
+@contextmanager
+def worker_transaction(app, errors: list):
+    """For a worker thread: an app context of its own whose session is committed after the block,
+    or rolled back with the exception's repr appended to `errors`; the session is removed either way."""
+    with app.app_context():
+        try:
+            yield
+            db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - collected for the test to assert on
+            db.session.rollback()
+            errors.append(repr(exc))
+        finally:
+            db.session.remove()
+
+
 @pytest.fixture
 def app_config():
     """Overrides a test can set before the app is built (use with indirect parametrisation)."""
@@ -189,8 +242,29 @@ class AuthActions:
         """Post the logout form."""
         return self._client.post("/logout")
 
+    def log_in_new_user(self, **fields):
+        """A new account (`make_user` with these fields), committed and logged in; returns it."""
+        user = make_user(**fields)
+        db.session.commit()
+        self.login(user)
+        return user
+
 
 @pytest.fixture
 def auth(client):
     """Login helper for the test client."""
     return AuthActions(client)
+
+
+@pytest.fixture
+def organiser_user(app):
+    """Olga Organiser, an organiser account (London time): flushed, not committed, not logged in."""
+    return make_user(role="organiser", name="Olga Organiser")
+
+
+@pytest.fixture
+def organiser(organiser_user, auth):
+    """Olga Organiser, committed and logged in through the test client."""
+    db.session.commit()
+    auth.login(organiser_user)
+    return organiser_user

@@ -25,6 +25,14 @@ def make_user(*, email: str | None = None, name: str | None = None, role: str = 
     )
 
 
+def make_email(user, subject: str = "Hello", confirm_url: str = "http://127.0.0.1:5000/x"):
+    """A confirmation-style message to `user`, put in the outbox in the current transaction."""
+    from community.mail import services as mail
+
+    return mail.send_email(user.email, subject, "confirm_email",
+                           {"user": user, "confirm_url": confirm_url}, user=user)
+
+
 def make_series(**kwargs):
     """A biweekly series, Thursdays 14:00 Europe/London from next week."""
     from datetime import time, timedelta

@@ -6,18 +6,11 @@ from sqlalchemy import func, select
 from community.accounts.models import User
 from community.db import db
 from community.mail.models import OutboxMessage
-from tests.factories import PASSWORD, make_user
-
-
-def _logged_in(client, auth, **kwargs):
-    user = make_user(**kwargs)
-    db.session.commit()
-    auth.login(user)
-    return user
+from tests.factories import PASSWORD
 
 
 def test_member_edits_profile_and_time_zone(client, auth):
-    user = _logged_in(client, auth)
+    user = auth.log_in_new_user()
     response = client.post("/account", data={
         "profile-name": "Ada King", "profile-organisation": "Babbage & Co",
         "profile-job_title": "CDO", "profile-timezone": "Europe/Paris", "profile-submit": "1",
@@ -29,7 +22,7 @@ def test_member_edits_profile_and_time_zone(client, auth):
 
 
 def test_unknown_time_zone_is_refused(client, auth):
-    user = _logged_in(client, auth)
+    user = auth.log_in_new_user()
     page = client.post("/account", data={
         "profile-name": "Ada", "profile-organisation": "X", "profile-job_title": "CIO",
         "profile-timezone": "Mars/Olympus", "profile-submit": "1",
@@ -40,7 +33,7 @@ def test_unknown_time_zone_is_refused(client, auth):
 
 
 def test_member_changes_password_after_giving_the_current_one(client, auth):
-    user = _logged_in(client, auth)
+    user = auth.log_in_new_user()
     page = client.post("/account", data={
         "pw-current_password": "wrong one", "pw-password": "another fine phrase",
         "pw-confirm": "another fine phrase", "pw-submit": "1",
@@ -57,7 +50,7 @@ def test_member_changes_password_after_giving_the_current_one(client, auth):
 
 
 def test_member_downloads_all_their_data_as_json(client, auth):
-    user = _logged_in(client, auth, name="Ada Lovelace", email="ada@example.com")
+    user = auth.log_in_new_user(name="Ada Lovelace", email="ada@example.com")
     response = client.get("/account/export.json")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
@@ -71,7 +64,7 @@ def test_member_downloads_all_their_data_as_json(client, auth):
 
 
 def test_member_deletes_their_account_and_its_emails(client, auth, mailbox):
-    user = _logged_in(client, auth, email="leaving@example.com")
+    user = auth.log_in_new_user(email="leaving@example.com")
     client.post("/password/forgot", data={"email": "leaving@example.com"})  # leaves an outbox row
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 1
     response = client.post("/account/delete", data={
@@ -84,7 +77,7 @@ def test_member_deletes_their_account_and_its_emails(client, auth, mailbox):
 
 
 def test_deletion_needs_the_password_and_the_tick(client, auth):
-    user = _logged_in(client, auth)
+    user = auth.log_in_new_user()
     response = client.post("/account/delete", data={"delete-password": "wrong", "delete-understand": "y"})
     assert response.status_code == 400
     assert "That is not your password." in response.get_data(as_text=True)
@@ -94,7 +87,7 @@ def test_deletion_needs_the_password_and_the_tick(client, auth):
 
 
 def test_the_only_organiser_cannot_delete_their_account(client, auth):
-    user = _logged_in(client, auth, role="organiser")
+    user = auth.log_in_new_user(role="organiser")
     page = client.post("/account/delete", data={
         "delete-password": PASSWORD, "delete-understand": "y"}).get_data(as_text=True)
     assert "You are the only organiser." in page

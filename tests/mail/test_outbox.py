@@ -12,13 +12,7 @@ from community.extensions import mail
 from community.mail import delivery, services
 from community.mail.models import OutboxMessage, OutboxStatus
 from community.queue import AFTER_COMMIT_KEY
-from tests.factories import make_user
-
-
-def _send(user, subject="Hello"):
-    """Queue a confirmation-style message to `user` in the current transaction."""
-    return services.send_email(user.email, subject, "confirm_email",
-                               {"user": user, "confirm_url": "http://127.0.0.1:5000/x"}, user=user)
+from tests.factories import make_email, make_user
 
 
 def _count(status=None):
@@ -30,7 +24,7 @@ def _count(status=None):
 
 def test_message_is_delivered_only_after_the_commit(app, mailbox):
     user = make_user()
-    row = _send(user)
+    row = make_email(user)
     assert mailbox.messages == []  # written to the outbox, not yet sent
     db.session.commit()
     assert len(mailbox.to(user.email)) == 1
@@ -41,7 +35,7 @@ def test_message_is_delivered_only_after_the_commit(app, mailbox):
 def test_rolled_back_transaction_sends_nothing(app, mailbox):
     user = make_user()
     db.session.commit()
-    _send(user)
+    make_email(user)
     db.session.rollback()
     assert _count() == 0
     assert mailbox.messages == []
@@ -49,7 +43,7 @@ def test_rolled_back_transaction_sends_nothing(app, mailbox):
 
 def test_message_has_id_date_and_plain_text_and_html_parts(app, mailbox):
     user = make_user()
-    _send(user, "Welcome aboard")
+    make_email(user, "Welcome aboard")
     db.session.commit()
     (msg,) = mailbox.messages
     assert msg["Message-ID"] and msg["Date"]
@@ -62,7 +56,7 @@ def test_message_has_id_date_and_plain_text_and_html_parts(app, mailbox):
 
 def test_envelope_sender_and_recipient_are_bare_addresses(app, smtp_server, mailbox):
     user = make_user(email="Envelope@Example.com")
-    _send(user)
+    make_email(user)
     db.session.commit()
     envelope = mailbox.envelopes[0]
     assert envelope.mail_from == "community@localhost"
@@ -86,7 +80,7 @@ def test_smtp_outage_delays_delivery_and_recovery_delivers_each_message_once(app
     smtp_server.stop()
     try:
         for user in users:
-            _send(user)
+            make_email(user)
         db.session.commit()
         assert _count(OutboxStatus.PENDING) == 5
         row = db.session.scalars(select(OutboxMessage)).first()
@@ -113,7 +107,7 @@ def test_failed_attempts_back_off_and_give_up_after_the_limit(app, smtp_server, 
     db.session.commit()
     smtp_server.stop()
     try:
-        row = _send(user)
+        row = make_email(user)
         db.session.commit()
         now = utcnow()
         for minutes in (5, 30):
@@ -135,7 +129,7 @@ def test_backoff_grows_and_is_capped():
 
 def test_a_message_is_sent_once_even_if_delivered_twice(app, mailbox):
     user = make_user()
-    row = _send(user)
+    row = make_email(user)
     db.session.commit()
     assert delivery.deliver(row.id) is False  # already sent by the after-commit hand-over
     assert len(mailbox.messages) == 1
@@ -143,7 +137,7 @@ def test_a_message_is_sent_once_even_if_delivered_twice(app, mailbox):
 
 def test_sweeper_picks_up_a_message_whose_enqueue_was_lost(app, mailbox):
     user = make_user()
-    row = _send(user)
+    row = make_email(user)
     db.session.info.pop(AFTER_COMMIT_KEY)  # as if the process died right after commit
     db.session.commit()
     assert mailbox.messages == []
@@ -155,7 +149,7 @@ def test_sweeper_picks_up_a_message_whose_enqueue_was_lost(app, mailbox):
 
 def test_sweeper_reclaims_a_message_left_sending_by_a_crashed_worker(app, mailbox):
     user = make_user()
-    row = _send(user)
+    row = make_email(user)
     db.session.info.pop(AFTER_COMMIT_KEY)
     row.status = OutboxStatus.SENDING
     row.claimed_at = utcnow()
@@ -169,7 +163,7 @@ def test_sweeper_reclaims_a_message_left_sending_by_a_crashed_worker(app, mailbo
 def test_without_mail_server_messages_are_written_as_eml_files(app, mailbox):
     app.config["MAIL_SERVER"] = None
     user = make_user()
-    row = _send(user, "File me")
+    row = make_email(user, "File me")
     db.session.commit()
     files = list(Path(app.config["MAIL_FILE_DIR"]).glob("*.eml"))
     assert len(files) == 1 and mailbox.messages == []
@@ -181,7 +175,7 @@ def test_without_mail_server_messages_are_written_as_eml_files(app, mailbox):
 
 def test_resend_delivers_the_same_message_again(app, mailbox):
     user = make_user()
-    row = _send(user)
+    row = make_email(user)
     db.session.commit()
     services.resend(row)
     db.session.commit()
@@ -205,7 +199,7 @@ def test_permanent_refusal_fails_at_once(app, smtp_server, mailbox):
         app.config["MAIL_PORT"] = port
         mail.init_app(app)
         user = make_user()
-        row = _send(user)
+        row = make_email(user)
         db.session.commit()
         db.session.refresh(row)
         assert row.status == OutboxStatus.FAILED and "550" in row.last_error

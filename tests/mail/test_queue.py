@@ -6,10 +6,10 @@ import time
 import pytest
 
 from community.db import db
-from community.mail import services
 from community.mail.models import OutboxMessage, OutboxStatus
 from community.queue import huey
-from tests.factories import make_user
+from tests.factories import make_email, make_user
+
 
 
 def _per_worker_redis(url: str | None) -> str | None:
@@ -46,14 +46,9 @@ def queue(app):
     huey.flush()
 
 
-def _send(user):
-    return services.send_email(user.email, "Queued", "confirm_email",
-                               {"user": user, "confirm_url": "http://127.0.0.1:5000/c"}, user=user)
-
-
 def test_commit_puts_the_delivery_on_the_queue_and_the_worker_sends_it(app, queue, mailbox):
     user = make_user()
-    row = _send(user)
+    row = make_email(user, "Queued", confirm_url="http://127.0.0.1:5000/c")
     assert queue.pending_count() == 0
     db.session.commit()
     assert queue.pending_count() == 1 and mailbox.messages == []
@@ -67,7 +62,7 @@ def test_commit_puts_the_delivery_on_the_queue_and_the_worker_sends_it(app, queu
 def test_rollback_puts_nothing_on_the_queue(app, queue):
     user = make_user()
     db.session.commit()
-    _send(user)
+    make_email(user, "Queued", confirm_url="http://127.0.0.1:5000/c")
     db.session.rollback()
     assert queue.pending_count() == 0
 
@@ -75,7 +70,7 @@ def test_rollback_puts_nothing_on_the_queue(app, queue):
 def test_consumer_process_loop_delivers_queued_mail(app, queue, mailbox):
     users = [make_user() for _ in range(3)]
     for user in users:
-        _send(user)
+        make_email(user, "Queued", confirm_url="http://127.0.0.1:5000/c")
     db.session.commit()
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     consumer = queue.create_consumer(workers=2, worker_type="thread", periodic=False,

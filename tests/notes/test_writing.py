@@ -34,26 +34,19 @@ def _revisions(note) -> list[NoteRevision]:
                                    .order_by(NoteRevision.number)))
 
 
-def _logged_in(auth, role="analyst", **kwargs):
-    user = make_user(role=role, **kwargs)
-    db.session.commit()
-    auth.login(user)
-    return user
-
-
 # Who may write --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("role", ["analyst", "organiser"])
 def test_analysts_and_organisers_open_the_writing_page(client, auth, role):
-    _logged_in(auth, role)
+    auth.log_in_new_user(role=role)
     response = client.get("/notes/new")
     assert response.status_code == 200 and "Write a note" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role", ["analyst", "organiser"])
 def test_analysts_and_organisers_write_a_note(client, auth, role):
-    writer = _logged_in(auth, role)
+    writer = auth.log_in_new_user(role=role)
     response = client.post("/notes/new", data=_form())
     (note,) = db.session.scalars(select(Note)).all()
     assert response.status_code == 302
@@ -63,7 +56,7 @@ def test_analysts_and_organisers_write_a_note(client, auth, role):
 
 @pytest.mark.parametrize("confirmed", [True, False], ids=["member", "unconfirmed"])
 def test_members_may_not_write_notes(client, auth, confirmed):
-    _logged_in(auth, "member", confirmed=confirmed)
+    auth.log_in_new_user(role="member", confirmed=confirmed)
     assert client.get("/notes/new").status_code == 403
     assert client.post("/notes/new", data=_form()).status_code == 403
     assert client.get("/notes/mine").status_code == 403
@@ -77,13 +70,13 @@ def test_anonymous_writer_is_sent_to_log_in(client):
 
 
 def test_members_may_not_use_the_live_preview(client, auth):
-    _logged_in(auth, "member")
+    auth.log_in_new_user(role="member")
     assert client.post("/notes/preview", data={"body": "# hi"}).status_code == 403
 
 
 def test_another_analyst_may_not_edit_a_published_note(client, auth):
     note = make_note(visibility="public", body="Original.")
-    _logged_in(auth, "analyst")
+    auth.log_in_new_user(role="analyst")
     assert client.get(f"/notes/{note.id}/edit").status_code == 403
     assert client.post(f"/notes/{note.id}/edit", data=_form(body="Defaced.")).status_code == 403
     assert client.get(f"/notes/{note.id}/history").status_code == 403
@@ -93,20 +86,20 @@ def test_another_analyst_may_not_edit_a_published_note(client, auth):
 
 def test_another_analyst_does_not_learn_that_a_draft_exists(client, auth):
     note = make_note(visibility="draft")
-    _logged_in(auth, "analyst")
+    auth.log_in_new_user(role="analyst")
     for path in (f"/notes/{note.id}/edit", f"/notes/{note.id}/history", f"/notes/{note.id}/diff?from=1&to=1"):
         assert client.get(path).status_code == 404
 
 
 def test_organiser_edits_a_note_they_did_not_write(client, auth):
     note = make_note(body="Original.")
-    organiser = _logged_in(auth, "organiser")
+    organiser = auth.log_in_new_user(role="organiser")
     assert client.post(f"/notes/{note.id}/edit", data=_form(body="Organiser's fix.")).status_code == 302
     assert [(r.body, r.saved_by_id) for r in _revisions(note)][-1] == ("Organiser's fix.", organiser.id)
 
 
 def test_my_notes_lists_my_drafts(client, auth):
-    writer = _logged_in(auth, "analyst")
+    writer = auth.log_in_new_user(role="analyst")
     make_note(author=writer, title="My unfinished draft", visibility="draft")
     make_note(title="Someone else's draft", visibility="draft")
     db.session.commit()
@@ -118,7 +111,7 @@ def test_my_notes_lists_my_drafts(client, auth):
 
 
 def test_first_save_keeps_revision_one_with_who_when_and_message(client, auth):
-    writer = _logged_in(auth, "analyst")
+    writer = auth.log_in_new_user(role="analyst")
     with time_machine.travel(NOON, tick=False):
         client.post("/notes/new", data=_form(body="First body.", message="First draft for the panel"))
     (note,) = db.session.scalars(select(Note)).all()
@@ -128,7 +121,7 @@ def test_first_save_keeps_revision_one_with_who_when_and_message(client, auth):
 
 
 def test_every_save_of_the_content_keeps_a_new_revision(client, auth):
-    writer = _logged_in(auth, "analyst")
+    writer = auth.log_in_new_user(role="analyst")
     co_author = make_user(role="analyst", name="Cora Coauthor")
     note = make_note(author=writer, authors=[co_author], body="One.")
     db.session.commit()
@@ -146,7 +139,7 @@ def test_every_save_of_the_content_keeps_a_new_revision(client, auth):
 
 
 def test_a_save_without_a_message_is_recorded_as_edited(client, auth):
-    writer = _logged_in(auth, "analyst")
+    writer = auth.log_in_new_user(role="analyst")
     note = make_note(author=writer, body="One.")
     db.session.commit()
     client.post(f"/notes/{note.id}/edit", data=_form(body="Two.", message=""))
@@ -154,7 +147,7 @@ def test_a_save_without_a_message_is_recorded_as_edited(client, auth):
 
 
 def test_history_lists_every_revision_with_who_when_and_what(client, auth):
-    writer = _logged_in(auth, "analyst", name="Ana Analyst")
+    writer = auth.log_in_new_user(role="analyst", name="Ana Analyst")
     with time_machine.travel(NOON, tick=False):
         note = make_note(author=writer, body="One.")
         db.session.commit()
@@ -168,7 +161,7 @@ def test_history_lists_every_revision_with_who_when_and_what(client, auth):
 
 
 def test_diff_shows_added_and_removed_lines(client, auth):
-    writer = _logged_in(auth, "analyst")
+    writer = auth.log_in_new_user(role="analyst")
     note = make_note(author=writer, body="Keep this line.\nRemove this line.")
     db.session.commit()
     client.post(f"/notes/{note.id}/edit",
@@ -181,7 +174,7 @@ def test_diff_shows_added_and_removed_lines(client, auth):
 
 
 def test_diff_escapes_the_lines_it_shows(client, auth):
-    writer = _logged_in(auth, "analyst")
+    writer = auth.log_in_new_user(role="analyst")
     note = make_note(author=writer, body="Safe.")
     db.session.commit()
     client.post(f"/notes/{note.id}/edit",
@@ -191,7 +184,7 @@ def test_diff_escapes_the_lines_it_shows(client, auth):
 
 
 def test_diff_with_a_revision_of_another_note_is_refused_with_nothing_stored(client, auth):
-    writer = _logged_in(auth, "analyst")
+    writer = auth.log_in_new_user(role="analyst")
     mine = make_note(author=writer, title="Mine", body="One.")
     other = make_note(author=writer, title="Other", body="One.")
     services.update(writer, mine, body="Two.")
@@ -210,7 +203,7 @@ def test_diff_with_a_revision_of_another_note_is_refused_with_nothing_stored(cli
 
 @pytest.mark.parametrize("query", ["", "?from=1", "?to=1", "?from=one&to=2", "?from=0&to=1", "?from=-1&to=1"])
 def test_diff_without_two_revisions_of_this_note_is_refused_clearly(client, auth, query):
-    writer = _logged_in(auth, "analyst")
+    writer = auth.log_in_new_user(role="analyst")
     note = make_note(author=writer, body="One.")
     db.session.commit()
     response = client.get(f"/notes/{note.id}/diff{query}", follow_redirects=True)
@@ -219,7 +212,7 @@ def test_diff_without_two_revisions_of_this_note_is_refused_clearly(client, auth
 
 
 def test_restore_brings_back_old_content_as_the_newest_revision(client, auth):
-    writer = _logged_in(auth, "analyst")
+    writer = auth.log_in_new_user(role="analyst")
     note = make_note(author=writer, title="Data maturity", summary="Old summary.", body="Old body.")
     db.session.commit()
     client.post(f"/notes/{note.id}/edit", data=_form(title="Data maturity, revised", summary="New.",
@@ -238,7 +231,7 @@ def test_restore_brings_back_old_content_as_the_newest_revision(client, auth):
 
 @pytest.mark.parametrize("number", [2, 99])
 def test_restore_of_a_revision_this_note_does_not_have_is_refused_with_nothing_stored(client, auth, number):
-    writer = _logged_in(auth, "analyst")
+    writer = auth.log_in_new_user(role="analyst")
     note = make_note(author=writer, body="Mine.")
     other = make_note(author=writer, body="Other one.")
     services.update(writer, other, body="Other two.")
@@ -252,7 +245,7 @@ def test_restore_of_a_revision_this_note_does_not_have_is_refused_with_nothing_s
 
 
 def test_attendees_note_without_a_linked_session_is_refused_with_a_field_error(client, auth):
-    _logged_in(auth, "analyst")
+    auth.log_in_new_user(role="analyst")
     response = client.post("/notes/new", data=_form(visibility="attendees"))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -261,7 +254,7 @@ def test_attendees_note_without_a_linked_session_is_refused_with_a_field_error(c
 
 
 def test_attendees_note_with_a_linked_session_is_saved(client, auth):
-    _logged_in(auth, "analyst")
+    auth.log_in_new_user(role="analyst")
     session = make_session()
     db.session.commit()
     response = client.post("/notes/new", data=_form(visibility="attendees", sessions=[session.id]))
@@ -271,7 +264,7 @@ def test_attendees_note_with_a_linked_session_is_saved(client, auth):
 
 
 def test_turning_a_note_into_an_attendees_note_without_sessions_is_refused(client, auth):
-    writer = _logged_in(auth, "analyst")
+    writer = auth.log_in_new_user(role="analyst")
     note = make_note(author=writer, body="Original.", visibility="members")
     db.session.commit()
     page = client.post(f"/notes/{note.id}/edit", data=_form(visibility="attendees", body="Changed.")
@@ -297,7 +290,7 @@ def test_turning_a_note_into_an_attendees_note_without_sessions_is_refused(clien
 ], ids=["empty title", "blank title", "no title", "long title", "long summary", "unknown visibility",
         "unknown kind", "bad embargo", "non-numeric session", "unknown session", "long message"])
 def test_bad_input_is_shown_again_with_an_error_and_nothing_is_stored(client, auth, overrides, message):
-    _logged_in(auth, "analyst")
+    auth.log_in_new_user(role="analyst")
     response = client.post("/notes/new", data=_form(**overrides))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -306,7 +299,7 @@ def test_bad_input_is_shown_again_with_an_error_and_nothing_is_stored(client, au
 
 
 def test_bad_input_on_edit_changes_nothing(client, auth):
-    writer = _logged_in(auth, "analyst")
+    writer = auth.log_in_new_user(role="analyst")
     note = make_note(author=writer, title="Kept title", body="Kept body.")
     db.session.commit()
     response = client.post(f"/notes/{note.id}/edit", data=_form(title="", body="Lost body."))
@@ -316,21 +309,21 @@ def test_bad_input_on_edit_changes_nothing(client, auth):
 
 
 def test_preview_button_stores_nothing(client, auth):
-    _logged_in(auth, "analyst")
+    auth.log_in_new_user(role="analyst")
     response = client.post("/notes/new", data=_form(body="**Bold**", preview="1"))
     assert "<strong>Bold</strong>" in response.get_data(as_text=True)
     assert _count(Note) == 0
 
 
 def test_embargo_is_read_in_the_writers_time_zone_and_stored_in_utc(client, auth):
-    _logged_in(auth, "analyst", timezone="Europe/Berlin")
+    auth.log_in_new_user(role="analyst", timezone="Europe/Berlin")
     client.post("/notes/new", data=_form(embargo_until="2030-07-01T14:00"))
     (note,) = db.session.scalars(select(Note)).all()
     assert note.embargo_until == datetime(2030, 7, 1, 12, 0, tzinfo=UTC)
 
 
 def test_a_new_title_gets_a_new_address_and_the_old_one_redirects(client, auth):
-    writer = _logged_in(auth, "analyst")
+    writer = auth.log_in_new_user(role="analyst")
     note = make_note(author=writer, title="Old title")
     db.session.commit()
     client.post(f"/notes/{note.id}/edit", data=_form(title="New title"))

@@ -1,29 +1,13 @@
-"""Helpers for the poll tests: a statement counter and many answers written in bulk."""
+"""Helpers for the poll tests: many members and answers written in bulk."""
 import itertools
-from contextlib import contextmanager
 
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from community.accounts.models import User
 from community.db import db, utcnow
 from community.polls.models import PollAnswer, PollChoice
 
 _batch = itertools.count(1)
-
-
-@contextmanager
-def count_queries():
-    """The SQL statements run inside the block."""
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def bulk_members(count: int, job_title=lambda i: "CIO") -> list[int]:

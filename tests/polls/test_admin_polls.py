@@ -11,15 +11,6 @@ from tests.factories import make_poll, make_session, make_user, option_ids
 from tests.polls.helpers import bulk_answers, bulk_members
 
 
-@pytest.fixture
-def organiser(client, auth):
-    """A logged-in organiser."""
-    user = make_user(role="organiser", name="Olga Organiser")
-    db.session.commit()
-    auth.login(user)
-    return user
-
-
 def _base(session):
     return f"/admin/sessions/{session.id}/polls"
 

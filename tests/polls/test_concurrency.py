@@ -8,7 +8,7 @@ from community.accounts.models import User
 from community.db import db
 from community.polls import services
 from community.polls.models import Poll, PollAnswer, PollChoice
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import TEST_DATABASE_URL, run_threads, worker_transaction
 from tests.factories import make_poll, make_user, option_ids
 from tests.polls.helpers import bulk_members
 
@@ -31,22 +31,10 @@ def _answer_concurrently(app, poll_id: int, jobs: list[tuple[int, list[int]]]) -
 
     def worker(user_id, choice):
         barrier.wait(timeout=60)
-        with app.app_context():
-            try:
-                services.answer(db.session.get(User, user_id), db.session.get(Poll, poll_id), choice)
-                db.session.commit()
-            except Exception as exc:  # noqa: BLE001 - collected and asserted below
-                db.session.rollback()
-                errors.append(repr(exc))
-            finally:
-                db.session.remove()
+        with worker_transaction(app, errors):
+            services.answer(db.session.get(User, user_id), db.session.get(Poll, poll_id), choice)
 
-    threads = [threading.Thread(target=worker, args=job) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=180)
-    assert not any(t.is_alive() for t in threads)
+    run_threads([threading.Thread(target=worker, args=job) for job in jobs], timeout=180)
     return errors
 
 

@@ -11,30 +11,24 @@ from tests.factories import make_poll, make_session, make_user, option_ids
 pytestmark = pytest.mark.usefixtures("app")
 
 
-@pytest.fixture
-def organiser():
-    """An organiser account."""
-    return make_user(role="organiser", name="Olga Organiser")
-
-
 def _create(organiser, session, **overrides):
     fields = {"question": "Is good enough, enough?", "kind": "single",
               "options": ["Yes", "No", "It depends"]}
     return services.create_poll(organiser, session, **{**fields, **overrides})
 
 
-def test_organiser_adds_draft_polls_at_the_end_of_the_session(organiser):
+def test_organiser_adds_draft_polls_at_the_end_of_the_session(organiser_user):
     session = make_session()
-    first = _create(organiser, session, context="  Where is the line?  ")
-    second = _create(organiser, session, question="  What is   the return?  ")
+    first = _create(organiser_user, session, context="  Where is the line?  ")
+    second = _create(organiser_user, session, question="  What is   the return?  ")
     assert first.status == PollStatus.DRAFT and first.context == "Where is the line?"
     assert [o.label for o in first.options] == ["Yes", "No", "It depends"]
     assert (first.position, second.position) == (1, 2)
     assert second.question == "What is the return?"
 
 
-def test_a_scale_without_labels_gets_the_agreement_labels(organiser):
-    poll = _create(organiser, make_session(), kind="scale", options=[])
+def test_a_scale_without_labels_gets_the_agreement_labels(organiser_user):
+    poll = _create(organiser_user, make_session(), kind="scale", options=[])
     assert [o.label for o in poll.options] == list(DEFAULT_SCALE_LABELS)
 
 
@@ -50,14 +44,14 @@ def test_a_scale_without_labels_gets_the_agreement_labels(organiser):
     ({"kind": "multiple", "max_choices": 4}, "The most a member may pick is between 2 and"),
     ({"audience": "everyone"}, "Choose who may answer."),
 ])
-def test_poll_fields_are_checked(organiser, overrides, message):
+def test_poll_fields_are_checked(organiser_user, overrides, message):
     with pytest.raises(DomainError, match=message):
-        _create(organiser, make_session(), **overrides)
+        _create(organiser_user, make_session(), **overrides)
     assert db.session.query(Poll).count() == 0
 
 
-def test_a_maximum_equal_to_the_number_of_options_means_no_limit(organiser):
-    poll = _create(organiser, make_session(), kind="multiple", max_choices=3)
+def test_a_maximum_equal_to_the_number_of_options_means_no_limit(organiser_user):
+    poll = _create(organiser_user, make_session(), kind="multiple", max_choices=3)
     assert poll.max_choices is None
 
 
@@ -67,40 +61,40 @@ def test_only_organisers_write_polls(role):
         _create(make_user(role=role), make_session())
 
 
-def test_options_kind_and_rounds_are_fixed_once_a_poll_was_opened(organiser):
-    poll = _create(organiser, make_session())
-    services.update_poll(organiser, poll, options=["Yes", "No"], kind="multiple")
+def test_options_kind_and_rounds_are_fixed_once_a_poll_was_opened(organiser_user):
+    poll = _create(organiser_user, make_session())
+    services.update_poll(organiser_user, poll, options=["Yes", "No"], kind="multiple")
     assert [o.label for o in poll.options] == ["Yes", "No"]
-    services.open_poll(organiser, poll)
+    services.open_poll(organiser_user, poll)
     for change in ({"options": ["Yes", "No", "Maybe"]}, {"kind": "single"}, {"two_rounds": True}):
         with pytest.raises(DomainError, match="cannot change"):
-            services.update_poll(organiser, poll, **change)
-    services.update_poll(organiser, poll, question="Is good enough, really enough?",
+            services.update_poll(organiser_user, poll, **change)
+    services.update_poll(organiser_user, poll, question="Is good enough, really enough?",
                          results_visibility="after_close", audience="attendees")
     assert (poll.question, poll.results_visibility, poll.audience) == \
         ("Is good enough, really enough?", "after_close", "attendees")
 
 
-def test_polls_move_up_and_down(organiser):
+def test_polls_move_up_and_down(organiser_user):
     session = make_session()
-    a, b, c = (_create(organiser, session, question=q) for q in "ABC")
-    services.move_poll(organiser, c, -1)
+    a, b, c = (_create(organiser_user, session, question=q) for q in "ABC")
+    services.move_poll(organiser_user, c, -1)
     assert [p.question for p in services.session_polls(session)] == ["A", "C", "B"]
-    services.move_poll(organiser, a, +1)
+    services.move_poll(organiser_user, a, +1)
     assert [p.question for p in services.session_polls(session)] == ["C", "A", "B"]
     with pytest.raises(DomainError, match="already first"):
-        services.move_poll(organiser, c, -1)
+        services.move_poll(organiser_user, c, -1)
     with pytest.raises(DomainError, match="already last"):
-        services.move_poll(organiser, b, +1)
+        services.move_poll(organiser_user, b, +1)
 
 
-def test_duplicate_and_copy_from_an_earlier_session_make_drafts(organiser):
+def test_duplicate_and_copy_from_an_earlier_session_make_drafts(organiser_user):
     earlier = make_session(title="Earlier", slug="earlier")
     source = make_poll(earlier, kind="multiple", max_choices=2, allow_comment=True, two_rounds=True,
                        options=["Revenue", "Cost", "Risk"])
     later = make_session(title="Later", slug="later")
-    copy = services.copy_poll(organiser, source, later)
-    twin = services.copy_poll(organiser, source, earlier)
+    copy = services.copy_poll(organiser_user, source, later)
+    twin = services.copy_poll(organiser_user, source, earlier)
     for poll in (copy, twin):
         assert poll.status == PollStatus.DRAFT and poll.id != source.id
         assert [o.label for o in poll.options] == ["Revenue", "Cost", "Risk"]
@@ -110,26 +104,26 @@ def test_duplicate_and_copy_from_an_earlier_session_make_drafts(organiser):
     assert services.copy_sources(later) == [source, twin]
 
 
-def test_only_drafts_can_be_deleted(organiser):
-    draft = _create(organiser, make_session())
+def test_only_drafts_can_be_deleted(organiser_user):
+    draft = _create(organiser_user, make_session())
     opened = make_poll()
-    services.delete_poll(organiser, draft)
+    services.delete_poll(organiser_user, draft)
     with pytest.raises(DomainError, match="Only a draft can be deleted"):
-        services.delete_poll(organiser, opened)
+        services.delete_poll(organiser_user, opened)
     assert db.session.query(Poll).all() == [opened]
 
 
-def test_open_close_reopen(organiser):
-    poll = _create(organiser, make_session())
-    services.open_poll(organiser, poll)
+def test_open_close_reopen(organiser_user):
+    poll = _create(organiser_user, make_session())
+    services.open_poll(organiser_user, poll)
     assert poll.status == PollStatus.OPEN and poll.opened_at is not None
     with pytest.raises(DomainError, match="already open"):
-        services.open_poll(organiser, poll)
-    services.close_poll(organiser, poll)
+        services.open_poll(organiser_user, poll)
+    services.close_poll(organiser_user, poll)
     assert poll.status == PollStatus.CLOSED and poll.closed_at is not None
     with pytest.raises(DomainError, match="not open"):
-        services.close_poll(organiser, poll)
-    services.open_poll(organiser, poll)
+        services.close_poll(organiser_user, poll)
+    services.open_poll(organiser_user, poll)
     assert poll.status == PollStatus.OPEN and poll.closed_at is None
 
 
@@ -145,24 +139,24 @@ def test_a_hosting_analyst_runs_the_sessions_polls_but_no_other_analyst_or_membe
     assert poll.status == PollStatus.CLOSED
 
 
-def test_polls_open_only_on_a_published_session(organiser):
+def test_polls_open_only_on_a_published_session(organiser_user):
     poll = make_poll(make_session(status=SessionStatus.DRAFT), status="draft")
     with pytest.raises(DomainError, match="Publish the session"):
-        services.open_poll(organiser, poll)
+        services.open_poll(organiser_user, poll)
 
 
-def test_the_live_round_follows_the_pre_read_round(organiser):
+def test_the_live_round_follows_the_pre_read_round(organiser_user):
     once = make_poll()
     with pytest.raises(DomainError, match="asked once"):
-        services.start_live_round(organiser, once)
+        services.start_live_round(organiser_user, once)
     poll = make_poll(two_rounds=True, status="draft")
     with pytest.raises(DomainError, match="Open the pre-read round first"):
-        services.start_live_round(organiser, poll)
-    services.open_poll(organiser, poll)
+        services.start_live_round(organiser_user, poll)
+    services.open_poll(organiser_user, poll)
     voter = make_user()
     services.answer(voter, poll, option_ids(poll, "Yes"))
-    services.start_live_round(organiser, poll)
+    services.start_live_round(organiser_user, poll)
     assert (poll.round, poll.status) == (LIVE, PollStatus.OPEN)
     with pytest.raises(DomainError, match="already started"):
-        services.start_live_round(organiser, poll)
+        services.start_live_round(organiser_user, poll)
     assert services.my_answers(voter, [poll.id]).keys() == {(poll.id, 1)}

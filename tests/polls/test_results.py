@@ -5,8 +5,9 @@ from community.accounts import gdpr
 from community.db import db
 from community.polls import services
 from community.polls.services.groups import suppress_small_groups
+from tests.conftest import count_queries
 from tests.factories import make_poll, make_user, option_ids
-from tests.polls.helpers import bulk_answers, bulk_members, count_queries
+from tests.polls.helpers import bulk_answers, bulk_members
 
 pytestmark = pytest.mark.usefixtures("app")
 

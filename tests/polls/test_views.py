@@ -1,15 +1,15 @@
 """Polls on the session page: answering with and without JavaScript, refusals, the presenter
 view, its JSON feed, the short link, and a constant number of queries."""
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from community.db import db
 from community.polls import services
 from community.polls.models import PollAnswer
 from community.signups import services as signups
+from tests.conftest import count_page_queries
 from tests.factories import make_poll, make_session, make_user, option_ids
-from tests.polls.helpers import bulk_answers, bulk_members, count_queries
+from tests.polls.helpers import bulk_answers, bulk_members
 
 JSON = {"Accept": "application/json"}
 
@@ -204,14 +204,6 @@ def test_the_short_link_leads_to_the_poll(client):
     assert client.get("/p/999").status_code == 404
 
 
-def _queries(client, path):
-    db.session.remove()
-    g.pop("_login_user", None)  # Flask-Login caches the user on the shared app context
-    with count_queries() as statements:
-        assert client.get(path).status_code == 200
-    return len(statements)
-
-
 def test_the_session_page_runs_a_constant_number_of_queries_whatever_the_polls(client, auth):
     session = make_session()
     member = make_user()
@@ -222,7 +214,7 @@ def test_the_session_page_runs_a_constant_number_of_queries_whatever_the_polls(c
     session_id, member_id = session.id, member.id
     auth.login(member)
     path = f"/sessions/{session_id}-{session.slug}"
-    few = _queries(client, path)
+    few = count_page_queries(client, path)
     from community.sessions.models import Session
 
     session = db.session.get(Session, session_id)
@@ -232,4 +224,4 @@ def test_the_session_page_runs_a_constant_number_of_queries_whatever_the_polls(c
         bulk_answers(poll, bulk_members(30), lambda i, poll=poll: [poll.options[i % 3].id])
         services.answer(db.session.get(type(member), member_id), poll, [poll.options[0].id], "Because.")
     db.session.commit()
-    assert _queries(client, path) == few
+    assert count_page_queries(client, path) == few

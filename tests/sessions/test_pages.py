@@ -3,30 +3,12 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from flask import g
-from sqlalchemy import event
 
 from community.db import db, utcnow
 from community.sessions.models import SessionStatus
 from community.signups import services as signups
+from tests.conftest import count_page_queries
 from tests.factories import make_series, make_session, make_user
-
-
-class QueryCounter:
-    """Counts SQL statements sent by the engine while active."""
-
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def _count(self, *args):
-        self.count += 1
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
 
 
 def test_home_lists_upcoming_published_sessions_with_seats(client):
@@ -182,16 +164,6 @@ def test_series_page_lists_its_sessions_and_offers_follow(client, auth):
     assert "Follow: sign me up for every session" in page
 
 
-def _queries(client, path):
-    """SQL statements one GET of `path` sends, starting from an empty identity map
-    (the test client's requests share the test's app context and its session)."""
-    db.session.remove()
-    g.pop("_login_user", None)  # Flask-Login caches the user on the shared app context
-    with QueryCounter(db.engine) as counter:
-        assert client.get(path).status_code == 200
-    return counter.count
-
-
 def _add_sessions(host_id, count, offset=0):
     from community.accounts.models import User
 
@@ -214,7 +186,7 @@ def test_home_and_session_pages_use_a_constant_number_of_queries(client, auth):
     host_id, first_id = host.id, first.id
     auth.login(viewer)
     _add_sessions(host_id, 1)
-    home_small, page_small = _queries(client, "/"), _queries(client, path)
+    home_small, page_small = count_page_queries(client, "/"), count_page_queries(client, path)
     _add_sessions(host_id, 15, offset=1)
     from community.sessions.models import Session
 
@@ -222,8 +194,8 @@ def test_home_and_session_pages_use_a_constant_number_of_queries(client, auth):
     for _ in range(20):
         signups.sign_up(make_user(), first)
     db.session.commit()
-    assert _queries(client, "/") == home_small
-    assert _queries(client, path) == page_small
+    assert count_page_queries(client, "/") == home_small
+    assert count_page_queries(client, path) == page_small
 
 
 def test_session_times_are_frozen_for_the_sign_up_close(client, auth):

@@ -9,6 +9,7 @@ from community.db import db
 from community.sessions.models import Session
 from community.signups import services
 from community.signups.models import Registration, RegistrationStatus
+from tests.conftest import run_threads, worker_transaction
 from tests.factories import make_session, make_user
 
 
@@ -23,30 +24,18 @@ def _run_concurrently(app, user_ids, action):
     errors, barrier = [], threading.Barrier(len(user_ids))
 
     def worker(user_id, session_id):
-        with app.app_context():
-            try:
-                user = db.session.get(User, user_id)
-                session = db.session.get(Session, session_id)
-                barrier.wait(timeout=30)
-                action(user, session)
-                db.session.commit()
-            except Exception as exc:  # noqa: BLE001 - collected and asserted below
-                db.session.rollback()
-                errors.append(repr(exc))
-            finally:
-                db.session.remove()
+        with worker_transaction(app, errors):
+            user = db.session.get(User, user_id)
+            session = db.session.get(Session, session_id)
+            barrier.wait(timeout=30)
+            action(user, session)
 
     return errors, worker
 
 
 def _start(app, session_id, user_ids, action):
     errors, worker = _run_concurrently(app, user_ids, action)
-    threads = [threading.Thread(target=worker, args=(uid, session_id)) for uid in user_ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads)
+    run_threads([threading.Thread(target=worker, args=(uid, session_id)) for uid in user_ids], timeout=120)
     return errors
 
 
