@@ -24,9 +24,11 @@ SERIES_TITLE = "European Digital Leadership Community"
 ZONE = "Europe/London"
 
 MEMBERS = [
-    ("Anna Lindqvist", "analyst@demo.community", "Principal Analyst, Digital Leadership", "Analyst firm", Role.ANALYST),
+    ("Anna Lindqvist", "analyst@demo.community", "Principal Analyst, Digital Leadership", "Analyst firm",
+     Role.ANALYST),
     ("Marco Bianchi", "marco@demo.community", "CIO", "Banca Alpina", Role.MEMBER),
-    ("Sophie Martin", "sophie@demo.community", "Chief Marketing Officer", "Maison Durand Retail", Role.MEMBER),
+    ("Sophie Martin", "sophie@demo.community", "Chief Marketing Officer", "Maison Durand Retail",
+     Role.MEMBER),
     ("Jan de Vries", "jan@demo.community", "Chief Digital Officer", "Noordzee Logistics", Role.MEMBER),
     ("Katarzyna Nowak", "katarzyna@demo.community", "CIO", "Wisła Insurance", Role.MEMBER),
     ("Liam O'Connor", "liam@demo.community", "Head of Customer Experience", "Emerald Telecom", Role.MEMBER),

@@ -54,7 +54,8 @@ def register():
                 organisation=form.organisation.data, job_title=form.job_title.data,
             )
         if outcome.ok:
-            return render_template("accounts/check_email.html", email=services.normalise_email(form.email.data))
+            return render_template("accounts/check_email.html",
+                                   email=services.normalise_email(form.email.data))
     return render_template("accounts/register.html", form=form)
 
 
@@ -103,7 +104,8 @@ def login():
             login_user(user, remember=form.remember.data)
             flash(f"Welcome back, {user.name}.", "success")
             return redirect(next_url if is_safe_next(next_url) else url_for("sessions.home"))
-    return render_template("accounts/login.html", form=form, next=next_url if is_safe_next(next_url) else None)
+    return render_template("accounts/login.html", form=form,
+                           next=next_url if is_safe_next(next_url) else None)
 
 
 @bp.post("/logout")

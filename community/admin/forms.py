@@ -120,5 +120,6 @@ class MessageForm(FlaskForm):
 
     subject = StringField("Subject", validators=[DataRequired("Write a subject."), Length(max=150)])
     body = TextAreaField("Message", validators=[DataRequired("Write the message."), Length(max=5000)],
-                         description="Plain text; **bold**, lists and links in Markdown are shown in the HTML email.")
+                         description="Plain text; **bold**, lists and links in Markdown are shown "
+                                     "in the HTML email.")
     include_waitlist = BooleanField("Also send it to the waitlist")

@@ -3,9 +3,9 @@ before a session, and closing the waitlist's tentative entries once it starts. T
 the queue and commit as they go; services never do.
 
 An announcement is written a chunk of recipients per transaction, each message with a dedupe
-key, so an interrupted expansion resumes where it stopped. Each reminder is claimed by a guarded UPDATE of its `reminded_*_at` column in the same
-transaction that writes its outbox message, so it goes out once even with two workers or
-a restart in between.
+key, so an interrupted expansion resumes where it stopped. Each reminder is claimed by a
+guarded UPDATE of its `reminded_*_at` column in the same transaction that writes its outbox
+message, so it goes out once even with two workers or a restart in between.
 """
 from datetime import timedelta
 

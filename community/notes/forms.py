@@ -23,12 +23,14 @@ class NoteForm(FlaskForm):
     summary = TextAreaField("Summary", validators=[Length(max=500)],
                             description="Two or three sentences shown in lists and search results.")
     body = TextAreaField("Body", validators=[Length(max=100_000)],
-                         description="Markdown: ## headings, - lists, | tables |, [links](https://…), > quotes.")
+                         description="Markdown: ## headings, - lists, | tables |, [links](https://…), "
+                                     "> quotes.")
     kind = SelectField("Kind", choices=[SelectChoice(k.value, v) for k, v in KIND_LABELS.items()])
     visibility = SelectField("Who may read it",
                              choices=[SelectChoice(k.value, v) for k, v in VISIBILITY_LABELS.items()])
     embargo_until = DateTimeLocalField("Embargo until (your time zone)", validators=[Optional()],
-                                       description="Leave empty to publish at once. Readers see it from this moment.")
+                                       description="Leave empty to publish at once. Readers see it from "
+                                                   "this moment.")
     chatham_house = BooleanField("Chatham House Rule: what was said may be used, not who said it")
     sessions = SelectMultipleField("Linked sessions", coerce=int, widget=ListWidget(prefix_label=False),
                                    option_widget=CheckboxInput())

@@ -94,7 +94,8 @@ def update_series(actor: User, series: Series, **fields) -> Series:
     return series
 
 
-def generate_occurrences(actor: User, series: Series, count: int, *, today: date | None = None) -> list[Session]:
+def generate_occurrences(actor: User | None, series: Series, count: int, *,
+                         today: date | None = None) -> list[Session]:
     """Create draft sessions for the next `count` cadence dates that have none yet."""
     require_organiser(actor)
     if not 1 <= count <= 52:

@@ -11,7 +11,6 @@ from community.queue import huey
 from tests.factories import make_email, make_user
 
 
-
 def _per_worker_redis(url: str | None) -> str | None:
     """Under pytest-xdist each worker uses its own Redis database number (15, 14, ...)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
