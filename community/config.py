@@ -1,4 +1,4 @@
-"""Settings read from the environment (the README's Configuration section lists them), with working defaults."""
+"""Settings read from the environment (listed in the README's Configuration section), with defaults."""
 import os
 import secrets
 from pathlib import Path
