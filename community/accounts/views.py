@@ -25,7 +25,6 @@ from community.accounts.forms import (
 )
 from community.core.urls import external_url, is_safe_next
 from community.core.web import attempt, viewer
-from community.db import db
 from community.extensions import limiter
 from community.mail.services import sender_address
 
@@ -96,11 +95,11 @@ def login():
         return redirect(next_url if is_safe_next(next_url) else url_for("sessions.home"))
     form = LoginForm(email=request.args.get("email", ""))
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        with attempt(form):
+            user = services.authenticate(form.email.data, form.password.data)
         if user is None:
             form.form_errors.append("That email and password do not match an account.")
         else:
-            db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(f"Welcome back, {user.name}.", "success")
             return redirect(next_url if is_safe_next(next_url) else url_for("sessions.home"))

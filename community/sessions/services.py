@@ -324,3 +324,8 @@ def linkable_sessions(since: timedelta) -> list[Session]:
         Session.starts_at > utcnow() - since,
         Session.status.in_([SessionStatus.DRAFT, SessionStatus.PUBLISHED, SessionStatus.CANCELLED]))
         .order_by(Session.starts_at.desc())))
+
+
+def all_series():
+    """A select of every series by title (the panel's list)."""
+    return select(Series).order_by(Series.title)

@@ -1,7 +1,6 @@
 """Admin pages for series: list, create, edit, and generating occurrences."""
 
 from flask import flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from community.admin.blueprint import bp
 from community.admin.forms import ActionForm, GenerateForm, SeriesForm
@@ -16,7 +15,7 @@ from community.signups import services as signups
 @bp.get("/series", endpoint="series_list")
 def series_list():
     """Every series with its cadence and how many upcoming sessions it has, by status."""
-    page = db.paginate(select(Series).order_by(Series.title), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(services.all_series(), per_page=PER_PAGE, error_out=False)
     upcoming = services.upcoming_counts_by_status(s.id for s in page.items)
     return render_template("admin/series_list.html", page=page, upcoming=upcoming)
 
