@@ -13,8 +13,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from community import create_app
 from community.db import db
 from tests.conftest import _reset_database, make_config
-from tests.e2e.browser import CHROMIUM_MISSING, DESKTOP, chromium_available, launch_chromium
-from tests.e2e.support import ConsoleProblems, assert_accessible
+from tests.e2e.browser import CHROMIUM_MISSING, chromium_available, launch_chromium
+from tests.e2e.support import ConsoleProblems, assert_accessible, open_tab
 
 __all__ = ["assert_accessible"]
 
@@ -187,12 +187,5 @@ def page(browser, live_server, browser_problems):
     Relative URLs go to the live server: `page.goto("/login")`. The test fails if the page
     logs a JavaScript error or a Content-Security-Policy violation.
     """
-    context = browser.new_context(viewport=DESKTOP, base_url=live_server.url)
-    try:
-        tab = context.new_page()
-        browser_problems.watch(tab)
+    with open_tab(browser, live_server.url, browser_problems) as tab:
         yield tab
-    finally:
-        # Closing the context closes its keep-alive connections, so the server can stop.
-        context.close()
-    browser_problems.assert_none()
