@@ -8,19 +8,21 @@ from pathlib import Path
 
 import pytest
 from flask import got_request_exception
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from community import create_app
 from community.db import db
 from tests.conftest import _reset_database, make_config
-from tests.e2e.browser import CHROMIUM_MISSING, DESKTOP, chromium_available, launch_chromium
-from tests.e2e.support import ConsoleProblems, assert_accessible
+from tests.e2e.browser import CHROMIUM_MISSING, chromium_available, launch_chromium
+from tests.e2e.support import ConsoleProblems, assert_accessible, open_tab
 
 __all__ = ["assert_accessible"]
 
 E2E_DIR = Path(__file__).resolve().parent
 #: How long teardown waits for the server and its request threads before failing the test.
 SHUTDOWN_TIMEOUT = 10
+#: Where `close_responses` leaves each request's response for `ClosingRequestHandler`.
+RESPONSE_KEY = "tests.e2e.response"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -30,13 +32,70 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
+class _CloseOnce:
+    """A response iterable whose close() reaches the application's iterable once, however often called."""
+
+    def __init__(self, iterable):
+        self._iterable = iterable
+        self._closed = False
+
+    def __iter__(self):
+        """Iterate over the application's iterable."""
+        return iter(self._iterable)
+
+    def close(self):
+        """Close the application's iterable the first time (if it has a close method)."""
+        if self._closed:
+            return
+        self._closed = True
+        if hasattr(self._iterable, "close"):
+            self._iterable.close()
+
+
+def close_responses(app):
+    """WSGI middleware: leave every response in the environ, for `ClosingRequestHandler` to close."""
+
+    def middleware(environ, start_response):
+        """Call the app and keep its response where the request handler finds it."""
+        response = environ[RESPONSE_KEY] = _CloseOnce(app(environ, start_response))
+        return response
+
+    return middleware
+
+
+class ClosingRequestHandler(WSGIRequestHandler):
+    """werkzeug's request handler, except that a response is closed even if the client hung up.
+
+    PEP 3333 has the server call close() on the application's response once the request is over,
+    and that is what closes the file a static response (send_file's FileWrapper) reads from.
+    werkzeug's dev server calls it last in a `finally` that first reads whatever the client may
+    still send (`run_wsgi.execute` in werkzeug/serving.py). When the client has reset the
+    connection, that read raises ConnectionResetError and close() is skipped: the file stays
+    open until it is garbage-collected, and then warns (ResourceWarning) in the request thread.
+    Chromium resets connections whenever it abandons a response, e.g. when a test navigates on
+    before a page and its scripts have finished loading. Here close() runs in any case, with
+    the app served through `close_responses`.
+    """
+
+    def run_wsgi(self):
+        """Handle the request as werkzeug does, then close its response if werkzeug did not."""
+        try:
+            super().run_wsgi()
+        finally:
+            response = vars(self).get("environ", {}).pop(RESPONSE_KEY, None)
+            if response is not None:
+                response.close()
+
+
 class LiveServer:
     """The app served by werkzeug on 127.0.0.1 in a background thread."""
 
     def __init__(self, app):
         self.app = app
         self.errors: list[str] = []
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._server = make_server(
+            "127.0.0.1", 0, close_responses(app), threaded=True, request_handler=ClosingRequestHandler,
+        )
         self.url = f"http://127.0.0.1:{self._server.port}"
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
@@ -52,18 +111,25 @@ class LiveServer:
         """Serve requests until `stop`."""
         self._thread.start()
 
-    def stop(self):
-        """Stop serving, wait for request threads and close the listening socket."""
-        got_request_exception.disconnect(self._record_exception, self.app)
-        self._server.shutdown()
-        self._thread.join(SHUTDOWN_TIMEOUT)
+    def wait_for_requests(self):
+        """Wait until every request thread started so far has finished (RuntimeError if one hangs)."""
         # ThreadingMixIn keeps its request threads; server_close joins them without a timeout,
         # so wait here first to fail clearly rather than hang if a client kept a connection.
         for thread in list(vars(self._server).get("_threads", ())):
             thread.join(SHUTDOWN_TIMEOUT)
             if thread.is_alive():
-                self._server.socket.close()
                 raise RuntimeError(f"live server request thread {thread.name} did not finish")
+
+    def stop(self):
+        """Stop serving, wait for request threads and close the listening socket."""
+        got_request_exception.disconnect(self._record_exception, self.app)
+        self._server.shutdown()
+        self._thread.join(SHUTDOWN_TIMEOUT)
+        try:
+            self.wait_for_requests()
+        except RuntimeError:
+            self._server.socket.close()
+            raise
         self._server.server_close()
 
 
@@ -121,12 +187,5 @@ def page(browser, live_server, browser_problems):
     Relative URLs go to the live server: `page.goto("/login")`. The test fails if the page
     logs a JavaScript error or a Content-Security-Policy violation.
     """
-    context = browser.new_context(viewport=DESKTOP, base_url=live_server.url)
-    try:
-        tab = context.new_page()
-        browser_problems.watch(tab)
+    with open_tab(browser, live_server.url, browser_problems) as tab:
         yield tab
-    finally:
-        # Closing the context closes its keep-alive connections, so the server can stop.
-        context.close()
-    browser_problems.assert_none()

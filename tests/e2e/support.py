@@ -1,9 +1,16 @@
-"""Checks every browser journey makes: axe accessibility, console problems, links in emails."""
+"""What the browser journeys share: axe accessibility, console problems, extra tabs, logging in and
+out, flash messages, pages served by the browser itself, links in emails."""
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 
 import axe_playwright_python
+from playwright.sync_api import expect
+
+from tests.e2e.browser import DESKTOP
+from tests.factories import PASSWORD
 
 #: axe-core as bundled with axe-playwright-python: no network, no CDN.
 AXE_PATH = Path(axe_playwright_python.__file__).resolve().parent / "axe.min.js"
@@ -93,6 +100,63 @@ class ConsoleProblems:
             raise AssertionError(
                 "the browser reported problems:\n" + "\n".join(f"  {p}" for p in problems)
             )
+
+
+@contextmanager
+def open_tab(browser, base_url: str, problems: ConsoleProblems | None = None, viewport=DESKTOP,
+             **context_options) -> Iterator:
+    """A tab in a browser context of its own (own cookies) at `base_url`, watched by `problems`.
+
+    Relative URLs go to `base_url`. `context_options` go to `browser.new_context`, e.g.
+    `java_script_enabled=False`. On the way out the context is closed, which closes its
+    keep-alive connections so the live server can stop; then, unless the block raised, the
+    test fails if the tab logged a JavaScript error or a Content-Security-Policy violation.
+    """
+    problems = ConsoleProblems() if problems is None else problems
+    context = browser.new_context(viewport=viewport, base_url=base_url, **context_options)
+    try:
+        tab = context.new_page()
+        problems.watch(tab)
+        yield tab
+    finally:
+        context.close()
+    problems.assert_none()
+
+
+def serve_html(page, url: str, html: str, csp: str) -> None:
+    """Answer `url` (an address or a glob) in the browser itself with `html` under the given
+    Content-Security-Policy: the live server never sees the request."""
+    page.route(url, lambda route: route.fulfill(status=200, body=html, headers={
+        "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": csp}))
+
+
+def flash(page, text: str):
+    """The flash message containing `text`."""
+    return page.locator(".flash").filter(has_text=text)
+
+
+def submit_login_form(page, password: str) -> None:
+    """Fill the password on the open login page and press "Log in" (the email is there already)."""
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def log_in(page, email: str, password: str = PASSWORD) -> None:
+    """Log in through the form at /login and wait for the page that welcomes the member back.
+
+    The wait matters: going on to another address before that page has loaded would abandon
+    the login or the page's scripts half-way.
+    """
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    submit_login_form(page, password)
+    expect(flash(page, "Welcome back")).to_be_visible()
+
+
+def log_out(page) -> None:
+    """Press "Log out" and wait for the page that says so."""
+    page.get_by_role("button", name="Log out").click()
+    expect(flash(page, "You are logged out.")).to_be_visible()
 
 
 def plain_text(message: EmailMessage) -> str:

@@ -7,15 +7,10 @@ from playwright.sync_api import expect
 
 from community.db import db
 from community.sessions.models import Session, SessionStatus
-from tests.e2e.support import assert_accessible
-from tests.factories import PASSWORD, make_session, make_user
+from tests.e2e.support import assert_accessible, flash, log_in
+from tests.factories import make_session, make_user
 
 TITLE = "Cloud costs under control"
-
-
-def _flash(page, text: str):
-    """The flash message containing `text`."""
-    return page.locator(".flash").filter(has_text=text)
 
 
 def _log_in_as_organiser(page, live_server) -> None:
@@ -23,11 +18,7 @@ def _log_in_as_organiser(page, live_server) -> None:
     with live_server.app.app_context():
         make_user(email="olga@example.com", name="Olga Organiser", role="organiser")
         db.session.commit()
-    page.goto("/login")
-    page.get_by_label("Email").fill("olga@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(_flash(page, "Welcome back")).to_be_visible()
+    log_in(page, "olga@example.com")
 
 
 def test_organiser_creates_a_series_generates_and_publishes_a_session(page, live_server, mailbox):
@@ -61,19 +52,19 @@ def test_organiser_creates_a_series_generates_and_publishes_a_session(page, live
     page.get_by_label("Join link").fill("https://meet.example.com/cloud")
     page.get_by_role("button", name="Create series").click()
 
-    expect(_flash(page, f"Series “{TITLE}” created")).to_be_visible()
+    expect(flash(page, f"Series “{TITLE}” created")).to_be_visible()
     expect(page.get_by_role("heading", level=1, name=TITLE)).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label("Number of occurrences").fill("3")
     page.get_by_role("button", name="Generate drafts").click()
-    expect(_flash(page, "3 draft sessions created")).to_be_visible()
+    expect(flash(page, "3 draft sessions created")).to_be_visible()
     upcoming = page.get_by_role("table", name=f"Upcoming sessions of {TITLE}")
     expect(upcoming.locator(".badge-draft")).to_have_count(3)
     assert_accessible(page)
 
     upcoming.get_by_role("button", name=re.compile(r"^Publish ")).first.click()
-    expect(_flash(page, f"“{TITLE}” is published and open for sign-up.")).to_be_visible()
+    expect(flash(page, f"“{TITLE}” is published and open for sign-up.")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/admin/series/\d+$"))
     expect(upcoming.locator(".badge-published")).to_have_count(1)
     expect(upcoming.locator(".badge-draft")).to_have_count(2)
@@ -115,6 +106,6 @@ def test_cancelling_asks_first_and_a_no_keeps_the_session(page, live_server, mai
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name=re.compile(r"^Cancel session Data mesh")).click()
-    expect(_flash(page, "is cancelled")).to_be_visible()
+    expect(flash(page, "is cancelled")).to_be_visible()
     expect(page.locator("h1 .badge-cancelled")).to_be_visible()
     assert_accessible(page)

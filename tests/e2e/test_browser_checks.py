@@ -2,17 +2,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.support import assert_accessible, axe_violations
+from tests.e2e.support import assert_accessible, axe_violations, serve_html
 
 PROBE = "/__e2e-probe"
-
-
-def _serve_probe(page, csp: str, body: str) -> None:
-    """Answer PROBE in the browser itself with `body` under the given Content-Security-Policy."""
-    page.route(f"**{PROBE}", lambda route: route.fulfill(
-        status=200, body=body,
-        headers={"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": csp},
-    ))
 
 
 def _site_csp(page) -> str:
@@ -28,8 +20,8 @@ def test_axe_runs_under_the_site_csp_and_reports_what_it_finds(page, browser_pro
     assert isinstance(axe_violations(page), list)
     assert browser_problems.take() == [], "injecting axe must not trip the CSP"
 
-    _serve_probe(page, csp, '<!doctype html><html lang="en"><title>Probe</title>'
-                            '<main><img src="/static/img/favicon.svg"></main></html>')
+    serve_html(page, f"**{PROBE}", '<!doctype html><html lang="en"><title>Probe</title>'
+                                    '<main><img src="/static/img/favicon.svg"></main></html>', csp)
     page.goto(PROBE)
     with pytest.raises(AssertionError, match=r"\[critical\] image-alt.*\n.*at img"):
         assert_accessible(page)
@@ -37,8 +29,8 @@ def test_axe_runs_under_the_site_csp_and_reports_what_it_finds(page, browser_pro
 
 def test_csp_violations_script_errors_and_missing_files_fail_the_test(page, browser_problems):
     csp = _site_csp(page)
-    _serve_probe(page, csp, '<!doctype html><html lang="en"><title>Probe</title><main><p>Probe</p>'
-                            '<script>document.title = "ran"</script></main></html>')
+    serve_html(page, f"**{PROBE}", '<!doctype html><html lang="en"><title>Probe</title><main><p>Probe</p>'
+                                    '<script>document.title = "ran"</script></main></html>', csp)
     with page.expect_console_message(lambda m: "Content Security Policy" in m.text):
         page.goto(PROBE)
     expect(page).to_have_title("Probe")  # the inline script was blocked

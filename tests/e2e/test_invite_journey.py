@@ -5,17 +5,9 @@ from datetime import UTC, datetime, timedelta
 from playwright.sync_api import expect
 
 from community.db import db
-from tests.e2e.support import assert_accessible
-from tests.factories import PASSWORD, make_session, make_user
+from tests.e2e.support import assert_accessible, log_in, log_out
+from tests.factories import make_session, make_user
 from tests.imip import calendar_part, event_of
-
-
-def _log_in(page, email):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".flash-success")).to_contain_text("Welcome back")
 
 
 def test_invite_then_move_in_admin_then_update_with_higher_sequence(page, live_server, mailbox):
@@ -27,16 +19,16 @@ def test_invite_then_move_in_admin_then_update_with_higher_sequence(page, live_s
         db.session.commit()
         session_id = session.id
 
-    _log_in(page, "ada@example.com")
+    log_in(page, "ada@example.com")
     page.goto(f"/sessions/{session_id}")
     page.get_by_role("button", name="Sign up").click()
     expect(page.get_by_text("✓ Your seat is confirmed.")).to_be_visible()
     (invite,) = mailbox.to("ada@example.com")
     first = event_of(invite)
     assert calendar_part(invite).get_param("method") == "REQUEST"
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
 
-    _log_in(page, "olga@example.com")
+    log_in(page, "olga@example.com")
     page.goto(f"/admin/sessions/{session_id}/edit")
     assert_accessible(page)
     page.get_by_label("Start time").fill("16:00")

@@ -4,7 +4,7 @@ import re
 from playwright.sync_api import expect
 
 from community.db import db
-from tests.e2e.support import assert_accessible, link_in_email
+from tests.e2e.support import assert_accessible, flash, link_in_email, log_out, submit_login_form
 from tests.factories import PASSWORD, make_user
 
 NEW_PASSWORD = "a quieter harbour at dawn"
@@ -15,17 +15,6 @@ def _only_email_to(mailbox, address: str):
     messages = mailbox.to(address)
     assert len(messages) == 1, [m["Subject"] for m in mailbox.messages]
     return messages[0]
-
-
-def _flash(page, text: str):
-    """The flash message containing `text`."""
-    return page.locator(".flash").filter(has_text=text)
-
-
-def _log_in(page, password: str) -> None:
-    """Fill the password on the open login page (its email is already there) and submit."""
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_a_visitor_joins_confirms_the_email_logs_in_and_out(page, live_server, mailbox):
@@ -53,14 +42,14 @@ def test_a_visitor_joins_confirms_the_email_logs_in_and_out(page, live_server, m
     email = _only_email_to(mailbox, "ada@example.com")
     assert email["Subject"] == "Confirm your email address"
     page.goto(link_in_email(email, base_url, "/confirm/", live_server.url))
-    expect(_flash(page, "your email address is confirmed")).to_be_visible()
+    expect(flash(page, "your email address is confirmed")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/login\?email="))
     expect(page.get_by_role("heading", level=1, name="Log in")).to_be_visible()
     expect(page.get_by_label("Email")).to_have_value("ada@example.com")
     assert_accessible(page)
 
-    _log_in(page, PASSWORD)
-    expect(_flash(page, "Welcome back, Ada Lovelace.")).to_be_visible()
+    submit_login_form(page, PASSWORD)
+    expect(flash(page, "Welcome back, Ada Lovelace.")).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Account")).to_be_visible()
     expect(nav.get_by_role("link", name="Log in")).to_have_count(0)
@@ -72,8 +61,7 @@ def test_a_visitor_joins_confirms_the_email_logs_in_and_out(page, live_server, m
     expect(page.locator(".lead")).to_contain_text("email confirmed")
     assert_accessible(page)
 
-    nav.get_by_role("button", name="Log out").click()
-    expect(_flash(page, "You are logged out.")).to_be_visible()
+    log_out(page)
     expect(nav.get_by_role("link", name="Join free")).to_be_visible()
     expect(nav.get_by_role("link", name="Account")).to_have_count(0)
     assert_accessible(page)
@@ -107,15 +95,15 @@ def test_a_member_who_forgot_the_password_resets_it_by_email(page, live_server, 
     page.get_by_label("Repeat new password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Save the new password").click()
 
-    expect(_flash(page, "Your password is changed. Log in with the new one.")).to_be_visible()
+    expect(flash(page, "Your password is changed. Log in with the new one.")).to_be_visible()
     expect(page.get_by_label("Email")).to_have_value("grace@example.com")
     assert_accessible(page)
-    _log_in(page, PASSWORD)
+    submit_login_form(page, PASSWORD)
     expect(page.get_by_role("alert")).to_have_text(
         "That email and password do not match an account.")
     assert_accessible(page)
-    _log_in(page, NEW_PASSWORD)
-    expect(_flash(page, "Welcome back, Grace Hopper.")).to_be_visible()
+    submit_login_form(page, NEW_PASSWORD)
+    expect(flash(page, "Welcome back, Grace Hopper.")).to_be_visible()
     assert_accessible(page)
 
     assert page.goto(reset_link).status == 400

@@ -10,19 +10,11 @@ from community.core.web import CONTENT_SECURITY_POLICY
 from community.db import db
 from community.polls import services
 from community.polls.models import Poll, PollAnswer
-from tests.e2e.browser import DESKTOP, PHONE
-from tests.e2e.support import ConsoleProblems, assert_accessible
-from tests.factories import PASSWORD, make_poll, make_session, make_user, option_ids
+from tests.e2e.browser import PHONE
+from tests.e2e.support import assert_accessible, log_in, open_tab, serve_html
+from tests.factories import make_poll, make_session, make_user, option_ids
 
 QUESTION = "Is good enough, enough?"
-
-
-def _log_in(page, email):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".flash-success")).to_contain_text("Welcome back")
 
 
 def _setup(live_server, **poll_settings):
@@ -39,6 +31,7 @@ def _setup(live_server, **poll_settings):
 
 
 def _stored_choices(live_server, poll_id):
+    """Each stored answer to the poll as (the member's email, the labels of the options chosen)."""
     with live_server.app.app_context():
         poll = db.session.get(Poll, poll_id)
         answers = db.session.scalars(select(PollAnswer).where(PollAnswer.poll_id == poll_id)).all()
@@ -48,7 +41,7 @@ def _stored_choices(live_server, poll_id):
 
 def test_member_answers_changes_and_sees_the_result_the_presenter_follows(page, live_server, browser):
     session_id, poll_id = _setup(live_server, results_visibility="after_close")
-    _log_in(page, "ada@example.com")
+    log_in(page, "ada@example.com")
     page.goto(f"/sessions/{session_id}")
     poll = page.locator(f"#poll-{poll_id}")
     expect(poll.get_by_role("heading", name=QUESTION)).to_be_visible()
@@ -72,12 +65,8 @@ def test_member_answers_changes_and_sees_the_result_the_presenter_follows(page, 
     assert _stored_choices(live_server, poll_id) == [("ada@example.com", ["It depends"])]
     assert_accessible(page)
 
-    presenter_problems = ConsoleProblems()
-    presenter = browser.new_context(viewport=DESKTOP, base_url=live_server.url)
-    try:
-        screen = presenter.new_page()
-        presenter_problems.watch(screen)
-        _log_in(screen, "olga@example.com")
+    with open_tab(browser, live_server.url) as screen:  # the presenter's
+        log_in(screen, "olga@example.com")
         screen.goto(f"/sessions/{session_id}/polls/{poll_id}/present")
         expect(screen.get_by_role("heading", level=1)).to_have_text(QUESTION)
         expect(screen.locator(".present-count")).to_contain_text("1 answer")
@@ -100,9 +89,6 @@ def test_member_answers_changes_and_sees_the_result_the_presenter_follows(page, 
         expect(screen.locator("[data-status-label]")).to_have_text("Closed")
         expect(screen.locator("[data-closed-note]")).to_be_visible()
         assert_accessible(screen)
-    finally:
-        presenter.close()
-    presenter_problems.assert_none()
 
     page.reload()
     expect(poll.locator(".poll-state")).to_have_text("Closed")
@@ -118,9 +104,8 @@ def test_member_answers_changes_and_sees_the_result_the_presenter_follows(page, 
 def _assert_accessible_as_served(checker, page) -> None:
     """axe runs as JavaScript, which this tab has turned off: check the page's HTML as it is
     now in `checker`, a tab where scripts run, at the same address and under the site's CSP."""
-    html, url = page.content(), page.url.split("#")[0]
-    checker.route(url, lambda route: route.fulfill(status=200, body=html, headers={
-        "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": CONTENT_SECURITY_POLICY}))
+    url = page.url.split("#")[0]
+    serve_html(checker, url, page.content(), CONTENT_SECURITY_POLICY)
     checker.goto(url)
     assert_accessible(checker)
     checker.unroute(url)
@@ -129,12 +114,8 @@ def _assert_accessible_as_served(checker, page) -> None:
 def test_without_javascript_polls_are_plain_forms_and_the_presenter_a_plain_page(page, browser, live_server):
     session_id, poll_id = _setup(live_server, kind="scale", options=None)
     checker = page
-    problems = ConsoleProblems()
-    context = browser.new_context(viewport=PHONE, base_url=live_server.url, java_script_enabled=False)
-    try:
-        page = context.new_page()
-        problems.watch(page)
-        _log_in(page, "olga@example.com")
+    with open_tab(browser, live_server.url, viewport=PHONE, java_script_enabled=False) as page:
+        log_in(page, "olga@example.com")
         page.goto(f"/sessions/{session_id}")
         poll = page.locator(f"#poll-{poll_id}")
         poll.get_by_label("4: Agree").check()
@@ -163,6 +144,3 @@ def test_without_javascript_polls_are_plain_forms_and_the_presenter_a_plain_page
         expect(page.locator("[data-status-label]")).to_have_text("Closed")
         expect(page.get_by_role("link", name="Reload")).to_be_visible()
         _assert_accessible_as_served(checker, page)
-    finally:
-        context.close()
-    problems.assert_none()

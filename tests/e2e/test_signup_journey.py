@@ -5,15 +5,8 @@ from community.accounts.models import User
 from community.db import db
 from community.sessions.models import Session
 from community.signups import services as signups
-from tests.e2e.support import assert_accessible
-from tests.factories import PASSWORD, make_session, make_user
-
-
-def _log_in(page, email):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+from tests.e2e.support import assert_accessible, log_in, log_out
+from tests.factories import make_session, make_user
 
 
 def test_member_signs_up_cancels_and_the_waitlist_moves_up(page, live_server, mailbox):
@@ -24,7 +17,7 @@ def test_member_signs_up_cancels_and_the_waitlist_moves_up(page, live_server, ma
         db.session.commit()
         session_id, waiting_id = session.id, waiting.id
 
-    _log_in(page, "ada@example.com")
+    log_in(page, "ada@example.com")
     page.goto(f"/sessions/{session_id}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Is good enough, enough?")
     expect(page.get_by_text("1 seat left")).to_be_visible()
@@ -49,8 +42,8 @@ def test_member_signs_up_cancels_and_the_waitlist_moves_up(page, live_server, ma
 
     promoted = mailbox.to("grace@example.com")[-1]
     assert promoted["Subject"] == "A seat is now yours: Is good enough, enough?"
-    page.get_by_role("button", name="Log out").click()
-    _log_in(page, "grace@example.com")
+    log_out(page)
+    log_in(page, "grace@example.com")
     page.goto(f"/sessions/{session_id}")
     expect(page.get_by_text("✓ Your seat is confirmed.")).to_be_visible()
     assert_accessible(page)
