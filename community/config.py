@@ -24,6 +24,22 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def ratelimit_storage(queue_url: str) -> str:
+    """Where rate-limit counters live: the queue's Redis when there is one, else this process."""
+    return queue_url if queue_url.startswith(("redis://", "rediss://")) else "memory://"
+
+
+def _count(name: str, value: str | None) -> int:
+    """A non-negative whole number from the environment (0 when unset)."""
+    try:
+        number = int(value or 0)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a whole number, not {value!r}") from exc
+    if number < 0:
+        raise RuntimeError(f"{name} cannot be negative")
+    return number
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the configuration mapping from environment variables."""
     instance = Path(instance_path)
@@ -53,10 +69,12 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_SUPPRESS_SEND": False,
         "MAIL_FILE_DIR": str(instance / "mail"),
         "BASE_URL": base_url,
+        #: Reverse proxies in front of the app whose X-Forwarded-* headers are believed.
+        "TRUSTED_PROXIES": _count("TRUSTED_PROXIES", env.get("TRUSTED_PROXIES")),
         "COMMUNITY_TIMEZONE": zone,
         "COMMUNITY_NAME": "Digital Leadership Community",
         # Rate limits share Redis with the queue at scale; memory otherwise.
-        "RATELIMIT_STORAGE_URI": queue_url if queue_url.startswith("redis") else "memory://",
+        "RATELIMIT_STORAGE_URI": ratelimit_storage(queue_url),
         "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -1,10 +1,11 @@
 """Flask extensions, created unbound and bound to the app in `create_app`."""
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
+
+from community.core.ratelimit import by_ip
 
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
@@ -15,4 +16,5 @@ login_manager.session_protection = "strong"
 mail = Mail()
 migrate = Migrate()
 csrf = CSRFProtect()
-limiter = Limiter(get_remote_address)
+#: Limits are declared on the views with the keys and figures of `community.core.ratelimit`.
+limiter = Limiter(by_ip)

@@ -23,13 +23,14 @@ from community.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
+from community.core import ratelimit as rl
 from community.core.urls import external_url, is_safe_next
 from community.core.web import attempt, viewer
 from community.extensions import limiter
 from community.mail.services import sender_address
 
 bp = Blueprint("accounts", __name__)
-AUTH_LIMIT = "10 per minute;60 per hour"
+POST = ["POST"]
 
 
 @bp.get("/privacy")
@@ -40,7 +41,8 @@ def privacy():
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(AUTH_LIMIT, methods=["POST"])
+@limiter.limit(rl.REGISTER_PER_IP, methods=POST, key_func=rl.by_ip)
+@limiter.limit(rl.REGISTER_PER_ACCOUNT, methods=POST, key_func=rl.by_email_typed)
 def register():
     """Create a member account and email the confirmation link."""
     if current_user.is_authenticated:
@@ -74,7 +76,7 @@ def confirm(token: str):
 
 @bp.post("/confirm/resend")
 @login_required
-@limiter.limit("3 per minute;10 per hour")
+@limiter.limit(rl.RESEND_PER_ACCOUNT, key_func=rl.by_account)
 def resend_confirmation():
     """Send the confirmation link again to the logged-in member."""
     if current_user.is_confirmed:
@@ -87,7 +89,8 @@ def resend_confirmation():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(AUTH_LIMIT, methods=["POST"])
+@limiter.limit(rl.LOGIN_PER_IP, methods=POST, key_func=rl.by_ip, deduct_when=rl.failed)
+@limiter.limit(rl.LOGIN_PER_ACCOUNT, methods=POST, key_func=rl.by_email_typed, deduct_when=rl.failed)
 def login():
     """Log in with email and password; the answer never says whether an email is registered."""
     next_url = request.values.get("next")
@@ -124,7 +127,8 @@ def logout_page():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit("5 per minute;20 per hour", methods=["POST"])
+@limiter.limit(rl.RESET_PER_IP, methods=POST, key_func=rl.by_ip)
+@limiter.limit(rl.RESET_PER_ACCOUNT, methods=POST, key_func=rl.by_email_typed)
 def forgot_password():
     """Ask for a reset link; the same answer whether or not the address has an account."""
     form = ForgotPasswordForm()
@@ -137,7 +141,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@limiter.limit(AUTH_LIMIT, methods=["POST"])
+@limiter.limit(rl.NEW_PASSWORD_PER_IP, methods=POST, key_func=rl.by_ip)
 def reset_password(token: str):
     """Choose a new password from an emailed link."""
     try:
@@ -214,7 +218,7 @@ def export():
 
 @bp.post("/account/delete")
 @login_required
-@limiter.limit("5 per minute")
+@limiter.limit(rl.DELETE_PER_ACCOUNT, key_func=rl.by_account)
 def delete_account():
     """Erase the member's account and personal data (GDPR article 17)."""
     form = DeleteAccountForm(prefix="delete")

@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from community.core import ratelimit
 from community.core.errors import DomainError
 from community.core.markdown import render_markdown
 from community.core.timeutil import format_local, format_local_date, zone_label
@@ -126,7 +127,8 @@ def _handle_http(exc: HTTPException):
 
 
 def init_app(app: Flask) -> None:
-    """Install headers, error handlers and template helpers."""
+    """Trust the configured proxies; install headers, error handlers and template helpers."""
+    ratelimit.init_app(app)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import login_required
 from flask_wtf import FlaskForm
 
+from community.core import ratelimit as rl
 from community.core.errors import NotAllowed
 from community.core.urls import external_url, is_safe_next
 from community.core.web import attempt, viewer
@@ -62,7 +63,8 @@ def short_link(poll_id: int):
 
 @bp.post("/sessions/<int:session_id>/polls/<int:poll_id>/answer")
 @login_required
-@limiter.limit("30 per minute")
+@limiter.limit(rl.ANSWER_PER_ACCOUNT, key_func=rl.by_account)
+@limiter.limit(rl.ACTION_PER_IP, key_func=rl.by_ip)
 def answer(session_id: int, poll_id: int):
     """Save the member's answer: a redirect for a plain form, JSON for the page's script."""
     session, poll = _session_and_poll(session_id, poll_id)

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
 
+from community.core import ratelimit as rl
 from community.core.errors import DomainError
 from community.core.web import attempt, viewer
 from community.db import db
@@ -29,7 +30,8 @@ def _to_session_page(session):
 
 @bp.post("/sessions/<int:session_id>/signup")
 @login_required
-@limiter.limit("20 per minute")
+@limiter.limit(rl.SIGNUP_PER_ACCOUNT, key_func=rl.by_account)
+@limiter.limit(rl.ACTION_PER_IP, key_func=rl.by_ip)
 def create(session_id: int):
     """Sign up with one click."""
     session = _session_or_404(session_id)
@@ -60,7 +62,7 @@ def cancel(session_id: int):
 
 
 @bp.route("/signups/cancel/<token>", methods=["GET", "POST"])
-@limiter.limit("30 per minute")
+@limiter.limit(rl.LINK_PER_IP, key_func=rl.by_ip)
 def cancel_link(token: str):
     """Cancel from the emailed link, without logging in (GET asks, POST does it)."""
     try:

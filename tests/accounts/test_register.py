@@ -127,7 +127,15 @@ def test_a_post_without_csrf_token_is_refused_with_400(client, app_config):
 
 
 @pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
-def test_registration_is_rate_limited(client, app_config):
-    codes = [client.post("/register", data=dict(GOOD, name="")).status_code for _ in range(12)]
-    assert codes[:10] == [200] * 10
+def test_registration_is_rate_limited_per_address_typed(client, app_config):
+    codes = [client.post("/register", data=dict(GOOD, name="")).status_code for _ in range(6)]
+    assert codes[:5] == [200] * 5
+    assert codes[-1] == 429
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
+def test_registration_is_rate_limited_per_ip_across_addresses(client, app_config):
+    codes = [client.post("/register", data=dict(GOOD, name="", email=f"new{i}@example.com")).status_code
+             for i in range(31)]
+    assert codes[:30] == [200] * 30
     assert codes[-1] == 429
