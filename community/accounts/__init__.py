@@ -3,11 +3,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Load the logged-in user, register the `users` commands and the emails part of a
-    member's data export."""
-    from community.accounts import cli, gdpr, services
+    """Load the logged-in user, register the reset-email task, the `users` commands and the
+    emails part of a member's data export."""
+    from community import queue
+    from community.accounts import cli, gdpr, services, worker
     from community.extensions import login_manager
 
     login_manager.user_loader(services.load_user)
+    queue.register_task("accounts.send_reset_link", worker.send_reset_link)
     cli.init_app(app)
     gdpr.register("emails", tables=("outbox",), export=gdpr.export_emails)

@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from community import queue
 from community.accounts.models import Role, User
 from community.accounts.roles import require_organiser
 from community.core import signals
@@ -107,7 +108,9 @@ def register(*, email: str, name: str, password: str, organisation: str, job_tit
     """Register a member who consented to the privacy notice and email the confirmation link."""
     existing = get_by_email(email)
     if existing is not None:
-        # Do not reveal that the address is registered: tell its owner by email instead.
+        # Do not reveal that the address is registered: tell its owner by email instead, and
+        # hash the password anyway so that this answer takes as long as a new account's.
+        generate_password_hash(password)
         send_email(
             existing.email,
             "You already have an account",
@@ -207,13 +210,21 @@ def reset_token(user: User) -> str:
 
 
 def request_password_reset(email: str) -> None:
-    """Email a reset link if the address has an account; silent otherwise."""
+    """Have the queue email a reset link if the address has an account. The request does the
+    same work whether or not it has one (it only hands the address to the queue), so neither
+    the answer nor its timing reveals an account."""
+    queue.enqueue_after_commit("accounts.send_reset_link", normalise_email(email))
+
+
+def send_reset_link(email: str) -> bool:
+    """Write the reset email for the account with this address, if there is one; True if so."""
     user = get_by_email(email)
     if user is None:
-        return
+        return False
     url = external_url("accounts.reset_password", token=reset_token(user))
     send_email(user.email, "Reset your password", "reset_password",
                {"user": user, "reset_url": url}, user=user)
+    return True
 
 
 def user_for_reset(token: str) -> User:
