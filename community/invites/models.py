@@ -39,5 +39,10 @@ class Announcement(db.Model):
     #: Set once every recipient has an outbox message; until then the sweeper retries it.
     expanded_at: Mapped[datetime | None] = mapped_column(index=True)
     recipients: Mapped[int] = mapped_column(default=0)
+    #: Failed expansions so far; after MAX_ATTEMPTS the sweeper sets failed_at and stops trying.
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(String(2000), default="")
+    #: Set when the worker gave up on it (it is logged and shown with its error).
+    failed_at: Mapped[datetime | None]
 
     session: Mapped[Session] = relationship()

@@ -14,6 +14,8 @@ from sqlalchemy.orm import selectinload
 
 from community import queue
 from community.accounts.roles import require_organiser
+from community.core.errors import DomainError
+from community.core.text import has_control_characters
 from community.core.timeutil import format_local
 from community.core.urls import external_url
 from community.db import db, utcnow
@@ -188,6 +190,10 @@ def session_cancelled(session, actor=None, **_ignored) -> Announcement:
 def message(session, actor, *, subject: str, body: str, include_waitlist: bool) -> Announcement:
     """An organiser's email to the attendees (and optionally the waitlist)."""
     require_organiser(actor)
+    if has_control_characters(subject):
+        raise DomainError("The subject is one line of text: remove the line breaks.", "subject")
+    if has_control_characters(body, multiline=True):
+        raise DomainError("Remove the control characters from the message.", "body")
     return _announce(session, AnnouncementKind.MESSAGE,
                      {"subject": subject, "body": body, "include_waitlist": include_waitlist}, actor)
 

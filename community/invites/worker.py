@@ -21,6 +21,8 @@ from community.signups.models import Registration, RegistrationStatus
 
 #: How many outbox messages are written per transaction when expanding an announcement.
 EXPAND_CHUNK = 200
+#: Failed expansions of one announcement before the sweeper gives up on it.
+MAX_ATTEMPTS = 5
 
 
 def _claim(reg_id: int, column, extra=()) -> Registration | None:
@@ -63,8 +65,13 @@ def send_due() -> int:
             reg = _claim(reg_id, column)
             if reg is None:
                 continue
-            invites.reminder(reg, hours=hours)
-            db.session.commit()
+            try:
+                invites.reminder(reg, hours=hours)
+                db.session.commit()
+            except Exception:  # noqa: BLE001 - one bad reminder must not stop the others
+                db.session.rollback()
+                current_app.logger.exception("reminder for registration %s failed", reg_id)
+                continue
             sent += 1
     return sent
 
@@ -119,14 +126,33 @@ def expand(announcement_id: int) -> int:
 
 
 def unexpanded() -> list[int]:
-    """Announcements the worker has not finished (for the sweeper)."""
+    """Announcements the worker has neither finished nor given up on (for the sweeper)."""
     return list(db.session.scalars(
-        select(Announcement.id).where(Announcement.expanded_at.is_(None)).order_by(Announcement.id)))
+        select(Announcement.id).where(Announcement.expanded_at.is_(None), Announcement.failed_at.is_(None))
+        .order_by(Announcement.id)))
+
+
+def _record_failure(announcement_id: int, exc: Exception) -> None:
+    """Note a failed expansion on its row (after a rollback); give up after MAX_ATTEMPTS."""
+    ann = db.session.get(Announcement, announcement_id)
+    if ann is None:
+        return
+    ann.attempts += 1
+    ann.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    if ann.attempts >= MAX_ATTEMPTS:
+        ann.failed_at = utcnow()
+    db.session.commit()
 
 
 def sweep_announcements() -> int:
-    """Finish announcements whose expansion was interrupted or never enqueued."""
+    """Finish announcements whose expansion was interrupted or never enqueued. One that fails
+    is logged and counted (and given up after MAX_ATTEMPTS); the others still go out."""
     ids = unexpanded()
     for announcement_id in ids:
-        expand(announcement_id)
+        try:
+            expand(announcement_id)
+        except Exception as exc:  # noqa: BLE001 - one bad announcement must not stop the rest
+            db.session.rollback()
+            current_app.logger.exception("expanding announcement %s failed", announcement_id)
+            _record_failure(announcement_id, exc)
     return len(ids)

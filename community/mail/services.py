@@ -11,6 +11,7 @@ from flask import current_app, render_template
 from sqlalchemy import func, or_, select
 
 from community import queue
+from community.core.text import one_line
 from community.db import db, utcnow
 from community.mail.models import OutboxMessage, OutboxStatus
 
@@ -44,8 +45,9 @@ def build_message(to: str, subject: str, text: str, html: str | None,
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     msg = EmailMessage()
     msg["From"] = sender
-    msg["To"] = to
-    msg["Subject"] = subject
+    # A header never carries a line break, whatever a title or subject was stored with.
+    msg["To"] = one_line(to)
+    msg["Subject"] = one_line(subject)
     msg["Date"] = formatdate(utcnow().timestamp(), usegmt=True)
     msg["Message-ID"] = make_msgid(domain=sender_address().rpartition("@")[2] or "localhost")
     msg["Auto-Submitted"] = "auto-generated"
@@ -76,7 +78,7 @@ def send_email(to: str, subject: str, template: str, context: dict | None = None
     row = OutboxMessage(
         user_id=getattr(user, "id", None),
         recipient=to,
-        subject=subject,
+        subject=one_line(subject),
         kind=template,
         message_id=msg["Message-ID"].strip("<>"),
         raw=msg.as_bytes(policy=policy.SMTP),

@@ -11,6 +11,7 @@ from community.accounts.models import User
 from community.accounts.roles import is_organiser, require_organiser
 from community.core import signals
 from community.core.errors import DomainError
+from community.core.text import has_control_characters
 from community.core.timeutil import is_zone
 from community.db import db, utcnow
 from community.sessions import cadence
@@ -27,6 +28,14 @@ class Change:
     field: str
     old: object
     new: object
+
+
+def _check_text(fields: dict) -> None:
+    """Titles, venues and links are one line; descriptions may have line breaks but no other
+    control characters (they end up in email headers, calendar files and search)."""
+    for name, value in fields.items():
+        if isinstance(value, str) and has_control_characters(value, multiline=name == "description"):
+            raise DomainError("Remove the line breaks or control characters from this field.", name)
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
@@ -65,6 +74,7 @@ def create_series(actor: User | None, *, title: str, description: str, start_dat
                   join_url: str = "") -> Series:
     """Add a series with its cadence."""
     require_organiser(actor)
+    _check_text({"title": title, "description": description, "venue": venue, "join_url": join_url})
     _check_format(format, venue, join_url)
     _check_numbers(capacity, duration_minutes, interval_weeks, timezone)
     series = Series(title=title.strip(), slug=slugify(title)[:200], description=description,
@@ -80,6 +90,7 @@ def create_series(actor: User | None, *, title: str, description: str, start_dat
 def update_series(actor: User, series: Series, **fields) -> Series:
     """Change a series' details; existing sessions keep theirs (edit them one by one)."""
     require_organiser(actor)
+    _check_text(fields)
     _check_format(fields.get("format", series.format), fields.get("venue", series.venue),
                   fields.get("join_url", series.join_url))
     _check_numbers(fields.get("capacity", series.capacity),
@@ -128,6 +139,7 @@ def create_session(actor: User, *, title: str, description: str, starts_at: date
                    hosts: list[User] | None = None) -> Session:
     """Add a one-off draft session."""
     require_organiser(actor)
+    _check_text({"title": title, "description": description, "venue": venue, "join_url": join_url})
     _check_times(starts_at, ends_at)
     _check_format(format, venue, join_url)
     _check_numbers(capacity, timezone=timezone)
@@ -149,6 +161,7 @@ def update_session(actor: User, session: Session, **fields) -> list[Change]:
     if session.status in (SessionStatus.CANCELLED, SessionStatus.SKIPPED):
         raise DomainError("A cancelled or skipped session cannot be edited.")
     hosts = fields.pop("hosts", None)
+    _check_text(fields)
     starts_at = fields.get("starts_at", session.starts_at)
     ends_at = fields.get("ends_at", session.ends_at)
     _check_times(starts_at, ends_at)
