@@ -1,6 +1,8 @@
 """Settings read from the environment (listed in the README's Configuration section), with defaults."""
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,15 +15,29 @@ def _flag(value: str | None) -> bool:
 
 
 def _secret_key(instance: Path) -> str:
-    """Return SECRET_KEY from the environment, or one generated once and kept in the instance folder."""
+    """Return SECRET_KEY from the environment, or one generated once and kept in the instance folder.
+
+    Workers starting at once may all find no key file: each writes a key of its own to a
+    temporary file and hard-links it into place, which succeeds for exactly one of them and
+    never shows a half-written file, so every worker then reads the same complete key."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     path = instance / "secret_key"
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+        fd, tmp = tempfile.mkstemp(dir=instance, prefix=".secret_key.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+                fh.flush()
+                os.fsync(fh.fileno())
+            with contextlib.suppress(FileExistsError):  # another worker's key is in place
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
+    key = path.read_text().strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it to have a new key made, or set SECRET_KEY")
+    return key
 
 
 def from_environment(instance_path: str) -> dict:
