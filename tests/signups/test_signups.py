@@ -332,3 +332,40 @@ def test_data_export_includes_sign_ups(client, auth):
     auth.login(user)
     data = client.get("/account/export.json").get_json()
     assert data["signups"]["registrations"][0]["session"] == "Is good enough, enough?"
+
+
+def test_adding_the_address_of_an_unconfirmed_account_holds_the_seat_for_the_address(client, auth,
+                                                                                   mailbox):
+    organiser = make_user(role="organiser")
+    session = make_session(capacity=5)
+    squatter = make_user(email="cio@example.com", confirmed=False)  # anyone can register any address
+    db.session.commit()
+    reg = services.add_by_email(organiser, session, "cio@example.com")
+    db.session.commit()
+    assert (reg.user_id, reg.invited_email, reg.status) == (None, "cio@example.com", "confirmed")
+    assert services.registration_for(squatter, session) is None
+    assert mailbox.to("cio@example.com")[-1]["Subject"].startswith("A seat is held for you")
+    auth.login(squatter)
+    assert "meet.example.com" not in client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    assert b"meet.example.com" not in client.get(f"/calendar/{squatter.calendar_token}.ics").get_data()
+    with pytest.raises(DomainError, match="already been invited"):
+        services.add_by_email(organiser, session, "cio@example.com")
+    # whoever reads the mailbox proves the address (a reset link confirms it) and gets the seat
+    client.post("/logout")
+    client.post("/password/forgot", data={"email": "cio@example.com"})
+    path = link_in(mailbox.to("cio@example.com")[-1], "/password/reset/")
+    client.post(path, data={"password": "a brand new passphrase", "confirm": "a brand new passphrase"})
+    db.session.expire_all()
+    claimed = services.registration_for(squatter, session)
+    assert claimed.id == reg.id and claimed.status == "confirmed" and claimed.invited_email is None
+
+
+def test_no_service_gives_an_unconfirmed_account_a_seat(app):
+    organiser = make_user(role="organiser")
+    session = make_session()
+    unconfirmed = make_user(confirmed=False)
+    for source in ("member", "organiser", "follow"):
+        with pytest.raises(DomainError, match="confirm"):
+            services.sign_up(unconfirmed, session, source=source)
+    services.add_by_email(organiser, session, unconfirmed.email)
+    assert services.registration_for(unconfirmed, session) is None
