@@ -331,8 +331,9 @@ def export_signups(user: User) -> dict:
 
 
 def erase_signups(user: User) -> None:
-    """Before an account is deleted: give up its seats so the waitlist moves on."""
+    """Before an account is deleted: give up its seats so the waitlist moves on (the member's
+    own cancellation: their email says so and takes the session out of their calendar)."""
     for reg in db.session.scalars(select(Registration).where(
             Registration.user_id == user.id, Registration.status.in_([CONFIRMED, WAITLISTED]))):
         if reg.session.starts_at > utcnow():
-            _cancel_registration(reg, by_organiser=True)
+            _cancel_registration(reg, by_organiser=False)
