@@ -9,6 +9,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
@@ -30,6 +31,15 @@ from community.mail.services import sender_address
 
 bp = Blueprint("accounts", __name__)
 AUTH_LIMIT = "10 per minute;60 per hour"
+#: Session key of the address the next log-in form starts with (never put in a URL, where
+#: access logs and browser history would keep it).
+LOGIN_EMAIL = "login_email"
+
+
+def _to_login(email: str):
+    """Redirect to the log-in page, whose form starts with this address."""
+    session[LOGIN_EMAIL] = email
+    return redirect(url_for("accounts.login"))
 
 
 @bp.get("/privacy")
@@ -45,7 +55,7 @@ def register():
     """Create a member account and email the confirmation link."""
     if current_user.is_authenticated:
         return redirect(url_for("accounts.account"))
-    form = RegisterForm(email=request.args.get("email", "")[:254])
+    form = RegisterForm()
     if form.validate_on_submit():
         with attempt(form) as outcome:
             services.register(
@@ -69,7 +79,7 @@ def confirm(token: str):
     flash("Thank you, your email address is confirmed. Welcome to the community.", "success")
     if current_user.is_authenticated and current_user.id == user.id:
         return redirect(url_for("accounts.account"))
-    return redirect(url_for("accounts.login", email=user.email))
+    return _to_login(user.email)
 
 
 @bp.post("/confirm/resend")
@@ -93,7 +103,7 @@ def login():
     next_url = request.values.get("next")
     if current_user.is_authenticated:
         return redirect(next_url if is_safe_next(next_url) else url_for("sessions.home"))
-    form = LoginForm(email=request.args.get("email", ""))
+    form = LoginForm(email=session.pop(LOGIN_EMAIL, ""))
     if form.validate_on_submit():
         with attempt(form):
             user = services.authenticate(form.email.data, form.password.data)
@@ -153,7 +163,7 @@ def reset_password(token: str):
         if outcome.ok:
             logout_user()
             flash("Your password is changed. Log in with the new one.", "success")
-            return redirect(url_for("accounts.login", email=user.email))
+            return _to_login(user.email)
     return render_template("accounts/reset_password.html", form=form, user=user)
 
 

@@ -141,7 +141,7 @@ def held_seat_invitation(reg, position: int | None = None) -> None:
     calendar = _request_part(reg, tentative=position is not None)
     _send(reg, f"A seat is held for you: {reg.session.title}", "held_seat", calendar,
           position=position,
-          register_url=external_url("accounts.register", email=reg.invited_email))
+          register_url=external_url("accounts.register"))
 
 
 def waitlist_closed(reg) -> None:

@@ -298,7 +298,7 @@ def registration_for_token(token: str) -> Registration:
         raise DomainError("This cancellation link is not valid. Check that you copied all of it, "
                           "or log in and cancel from the session page.")
     reg = db.session.get(Registration, data.get("r"))
-    if reg is None or (reg.user_id != data.get("u") and reg.invited_email != data.get("e")):
+    if reg is None or reg.user_id != data.get("u"):
         raise DomainError("This cancellation link does not match a sign-up.")
     if data.get("t") != issued_mark(reg):
         raise DomainError("This cancellation link belongs to an earlier sign-up. Use the link in "

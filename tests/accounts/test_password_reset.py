@@ -4,7 +4,7 @@ from datetime import timedelta
 import time_machine
 
 from community.db import db, utcnow
-from tests.accounts.helpers import link_in
+from tests.accounts.helpers import link_in, reveals
 from tests.factories import PASSWORD, make_user
 
 NEW = "a brand new passphrase"
@@ -69,3 +69,13 @@ def test_reset_ends_remembered_logins_elsewhere(app, client, mailbox):
     path = _request_link(client, mailbox, "grace@example.com")
     client.post(path, data={"password": NEW, "confirm": NEW})
     assert other_device.get("/account").status_code == 302
+
+
+def test_after_a_reset_the_log_in_page_is_reached_without_the_address_in_the_url(client, mailbox):
+    make_user(email="grace@example.com")
+    db.session.commit()
+    path = _request_link(client, mailbox, "grace@example.com")
+    assert not reveals(path, "grace@example.com")
+    response = client.post(path, data={"password": NEW, "confirm": NEW})
+    assert response.status_code == 302 and not reveals(response.headers["Location"], "grace@example.com")
+    assert 'value="grace@example.com"' in client.get(response.headers["Location"]).get_data(as_text=True)
