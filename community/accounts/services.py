@@ -9,6 +9,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from community.accounts.models import Role, User
 from community.accounts.roles import require_organiser
@@ -21,11 +22,12 @@ from community.mail.services import send_email
 #: Bump when the privacy notice changes materially; consent records which version was shown.
 PRIVACY_VERSION = "2026-11"
 MIN_PASSWORD_LENGTH = 10
-COMMON_PASSWORDS = frozenset(
-    """password password1 password123 123456789 1234567890 qwertyuiop qwerty123 iloveyou
-    letmein123 welcome123 administrator changeme123 passw0rd123 abc1234567 11111111111
-    trustno1234 football123 monkey12345 dragon12345 sunshine123""".split()
-)
+MAX_PASSWORD_LENGTH = 128
+#: The least zxcvbn score accepted (0-4): 3 means about 10^8 guesses or more, out of reach of an
+#: online attack and costly offline against the scrypt hashes.
+MIN_PASSWORD_SCORE = 3
+#: What to do when zxcvbn has no suggestion of its own.
+STRONGER = "Add another word or two; uncommon words are better."
 # A real hash of a random string, checked against when no account matches, so a login
 # for an unknown email takes as long as one for a known email.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
@@ -41,17 +43,23 @@ def normalise_email(email: str) -> str:
 
 
 def password_problem(password: str, email: str = "", name: str = "") -> str | None:
-    """Say what is wrong with a new password, or None when it is acceptable."""
+    """Say what is wrong with a new password, or None when it is acceptable: too short or too
+    long, built from the member's name or address, or easy to guess by zxcvbn's estimate (its
+    dictionaries of common passwords, names and words, keyboard patterns, dates), with its advice."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"Use at least {MIN_PASSWORD_LENGTH} characters."
-    if len(password) > 128:
-        return "Use at most 128 characters."
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
     lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
-        return "This password is too easy to guess; choose a less common one."
     local = email.split("@")[0].lower()
     if (local and len(local) >= 4 and local in lowered) or (name and name.lower() in lowered):
         return "Do not build the password from your name or email address."
+    estimate = zxcvbn(password, user_inputs=[local, *name.lower().split()],
+                      max_length=MAX_PASSWORD_LENGTH)
+    if estimate["score"] < MIN_PASSWORD_SCORE:
+        feedback = estimate["feedback"]
+        advice = feedback["warning"], (feedback["suggestions"] or [STRONGER])[0]
+        return " ".join(["This password is too easy to guess.", *filter(None, advice)])
     return None
 
 
