@@ -10,6 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from community.db import db, utcnow
 
 
+def new_calendar_token() -> str:
+    """A fresh secret for the personal calendar feed URL (192 random bits)."""
+    return secrets.token_urlsafe(24)
+
+
 class Role(enum.StrEnum):
     """What an account may do: members sign up, analysts also write notes, organisers run everything."""
 
@@ -43,8 +48,7 @@ class User(UserMixin, db.Model):
     #: Changes when the password changes, which ends remembered logins elsewhere.
     session_token: Mapped[str] = mapped_column(String(64))
     #: Secret part of the personal calendar feed URL (at least 128 random bits); renewable.
-    calendar_token: Mapped[str] = mapped_column(String(64), unique=True,
-                                                default=lambda: secrets.token_urlsafe(24))
+    calendar_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_calendar_token)
     #: Whether a waitlist place is put in the member's calendar as a tentative entry.
     waitlist_in_calendar: Mapped[bool] = mapped_column(default=True)
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from community.accounts.models import Role, User
+from community.accounts.models import Role, User, new_calendar_token
 from community.accounts.roles import require_organiser
 from community.core import signals
 from community.core.errors import DomainError
@@ -246,6 +246,14 @@ def set_password(user: User, password: str) -> None:
     if not user.is_confirmed:
         # Opening the emailed reset link proves the address as well as confirmation would.
         _mark_confirmed(user)
+    db.session.flush()
+
+
+def reset_password(user: User, password: str) -> None:
+    """Set a new password from an emailed reset link. The account may have been in other
+    hands, so the personal calendar feed gets a new address too (the old one stops working)."""
+    set_password(user, password)
+    user.calendar_token = new_calendar_token()
     db.session.flush()
 
 

@@ -159,10 +159,11 @@ def reset_password(token: str):
     form._email = user.email
     if form.validate_on_submit():
         with attempt(form) as outcome:
-            services.set_password(user, form.password.data)
+            services.reset_password(user, form.password.data)
         if outcome.ok:
             logout_user()
-            flash("Your password is changed. Log in with the new one.", "success")
+            flash("Your password is changed. Log in with the new one. Your calendar feed has a new "
+                  "address too: subscribe to it again from your account page.", "success")
             return _to_login(user.email)
     return render_template("accounts/reset_password.html", form=form, user=user)
 

@@ -1,12 +1,11 @@
 """Calendar feeds: what each one holds, and when it last changed (for conditional requests)."""
-import secrets
 from datetime import UTC, datetime
 from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from community.accounts.models import User
+from community.accounts.models import User, new_calendar_token
 from community.core.urls import external_url
 from community.db import db, utcnow
 from community.invites import ical
@@ -76,7 +75,7 @@ def user_for_token(token: str) -> User | None:
 
 def renew_token(user: User) -> str:
     """Give the member a new feed URL; the old one stops working at once."""
-    user.calendar_token = secrets.token_urlsafe(24)
+    user.calendar_token = new_calendar_token()
     db.session.flush()
     return user.calendar_token
 
