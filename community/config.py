@@ -3,6 +3,7 @@ import contextlib
 import os
 import secrets
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -80,6 +81,11 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        #: "Keep me logged in" lasts this long after the log-in, checked by the server too.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        #: A logged-in session ends after this long without a request (each request renews it).
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=2),
+        "SESSION_REFRESH_EACH_REQUEST": True,
         "PREFERRED_URL_SCHEME": "https" if secure else "http",
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,

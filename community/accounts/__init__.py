@@ -5,9 +5,12 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Load the logged-in user, register the `users` commands and the emails part of a
     member's data (export and erasure)."""
-    from community.accounts import cli, gdpr, services
+    from flask_login import user_loaded_from_cookie
+
+    from community.accounts import cli, gdpr, services, views
     from community.extensions import login_manager
 
     login_manager.user_loader(services.load_user)
+    user_loaded_from_cookie.connect(views.keep_idle_timeout)
     cli.init_app(app)
     gdpr.register("emails", tables=("outbox",), export=gdpr.export_emails, erase=gdpr.erase_emails)

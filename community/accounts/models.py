@@ -71,5 +71,10 @@ class User(UserMixin, db.Model):
         """Flask-Login identity: id plus a token that a password change rotates."""
         return f"{self.id}:{self.session_token}"
 
+    def login_identity(self) -> str:
+        """What a log-in stores in the session and the remember cookie: the identity and the
+        moment of the log-in, so the server refuses a remembered log-in older than its limit."""
+        return f"{self.get_id()}:{int(utcnow().timestamp())}"
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -186,9 +186,14 @@ def _mark_confirmed(user: User) -> None:
 
 
 def load_user(identity: str) -> User | None:
-    """The logged-in user for a Flask-Login identity; a changed password invalidates it."""
-    user_id, _, token = identity.partition(":")
-    if not user_id.isdigit():
+    """The logged-in user for a Flask-Login identity (`User.login_identity`); a changed
+    password invalidates it, and so does the age of the log-in past REMEMBER_COOKIE_DURATION
+    (the cookie's expiry alone would not stop a copied cookie)."""
+    user_id, token, logged_in = (identity.split(":") + ["", ""])[:3]
+    if not user_id.isdigit() or not logged_in.isdigit():
+        return None
+    age = utcnow().timestamp() - int(logged_in)
+    if not -60 <= age <= current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds():
         return None
     user = db.session.get(User, int(user_id))
     if user is None or user.session_token != token:

@@ -36,6 +36,12 @@ AUTH_LIMIT = "10 per minute;60 per hour"
 LOGIN_EMAIL = "login_email"
 
 
+def keep_idle_timeout(sender, user=None, **_ignored) -> None:
+    """A log-in restored from the remember cookie also ends after PERMANENT_SESSION_LIFETIME
+    without a request (a receiver of Flask-Login's `user_loaded_from_cookie`)."""
+    session.permanent = True
+
+
 def _to_login(email: str):
     """Redirect to the log-in page, whose form starts with this address."""
     session[LOGIN_EMAIL] = email
@@ -111,6 +117,7 @@ def login():
             form.form_errors.append("That email and password do not match an account.")
         else:
             login_user(user, remember=form.remember.data)
+            session.permanent = True  # ends after PERMANENT_SESSION_LIFETIME without a request
             flash(f"Welcome back, {user.name}.", "success")
             return redirect(next_url if is_safe_next(next_url) else url_for("sessions.home"))
     return render_template("accounts/login.html", form=form,
