@@ -21,6 +21,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config.from_mapping(config.from_environment(app.instance_path))
     app.config.from_mapping(test_config)
+    if not str(app.config.get("SECRET_KEY") or "").strip():
+        raise RuntimeError("SECRET_KEY is empty: tokens and sessions cannot be signed with it")
 
     database.init_app(app)
     ext.migrate.init_app(app, database.db, directory=str(PROJECT_ROOT / "migrations"))

@@ -1,6 +1,9 @@
 """Settings read from the environment (listed in the README's Configuration section), with defaults."""
+import contextlib
 import os
 import secrets
+import tempfile
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,15 +16,29 @@ def _flag(value: str | None) -> bool:
 
 
 def _secret_key(instance: Path) -> str:
-    """Return SECRET_KEY from the environment, or one generated once and kept in the instance folder."""
+    """Return SECRET_KEY from the environment, or one generated once and kept in the instance folder.
+
+    Workers starting at once may all find no key file: each writes a key of its own to a
+    temporary file and hard-links it into place, which succeeds for exactly one of them and
+    never shows a half-written file, so every worker then reads the same complete key."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     path = instance / "secret_key"
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+        fd, tmp = tempfile.mkstemp(dir=instance, prefix=".secret_key.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+                fh.flush()
+                os.fsync(fh.fileno())
+            with contextlib.suppress(FileExistsError):  # another worker's key is in place
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
+    key = path.read_text().strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it to have a new key made, or set SECRET_KEY")
+    return key
 
 
 def ratelimit_storage(queue_url: str) -> str:
@@ -82,6 +99,11 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        #: "Keep me logged in" lasts this long after the log-in, checked by the server too.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        #: A logged-in session ends after this long without a request (each request renews it).
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=2),
+        "SESSION_REFRESH_EACH_REQUEST": True,
         "PREFERRED_URL_SCHEME": "https" if secure else "http",
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,

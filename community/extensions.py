@@ -12,6 +12,9 @@ login_manager.login_view = "accounts.login"
 login_manager.login_message = "Please log in to see that page."
 login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
+#: What the session and the remember cookie store: the account, its session token and when
+#: the member logged in (see `User.login_identity`).
+login_manager.id_attribute = "login_identity"
 
 mail = Mail()
 migrate = Migrate()

@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash
 from community.accounts.models import Role, User
 from community.core.errors import DomainError
 from community.db import db, utcnow
-from community.mail.services import messages_for
+from community.mail.services import erase_messages, last_messages_to, messages_for
 
 
 @dataclass(frozen=True)
@@ -63,10 +63,23 @@ def export_account(user: User) -> dict:
     }
 
 
+def _proven_address(user: User) -> str | None:
+    """The member's address when they proved it is theirs: only then are the emails sent to it
+    before or beside the account (a held-seat invitation) part of their data."""
+    return user.email if user.is_confirmed else None
+
+
 def export_emails(user: User) -> list[dict]:
-    """Every email written to the member (the outbox rows go with the account)."""
+    """Every email written to the member: linked to the account or sent to its proven address."""
     return [{"subject": m.subject, "kind": m.kind, "status": m.status,
-             "written_at": iso(m.created_at), "sent_at": iso(m.sent_at)} for m in messages_for(user)]
+             "written_at": iso(m.created_at), "sent_at": iso(m.sent_at)}
+            for m in messages_for(user.id, _proven_address(user))]
+
+
+def erase_emails(user: User) -> None:
+    """Before an account is deleted: erase the emails the export shows (the last messages
+    written during the deletion stay until they are delivered)."""
+    erase_messages(user.id, _proven_address(user))
 
 
 def export_data(user: User) -> dict:
@@ -87,8 +100,11 @@ def delete_account(user: User, password: str) -> None:
             select(func.count(User.id)).where(User.role == Role.ORGANISER, User.id != user.id))
         if not others:
             raise DomainError("You are the only organiser. Make someone else an organiser first.")
-    for part in _parts.values():
-        if part.erase is not None:
-            part.erase(user)
+    # What the parts write to the member now (the CANCEL of each seat given up) is kept, without
+    # the account link the deletion cascades along, until it is delivered.
+    with last_messages_to(user.email):
+        for part in _parts.values():
+            if part.erase is not None:
+                part.erase(user)
     db.session.delete(user)
     db.session.flush()

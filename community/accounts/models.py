@@ -10,6 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from community.db import db, utcnow
 
 
+def new_calendar_token() -> str:
+    """A fresh secret for the personal calendar feed URL (192 random bits)."""
+    return secrets.token_urlsafe(24)
+
+
 class Role(enum.StrEnum):
     """What an account may do: members sign up, analysts also write notes, organisers run everything."""
 
@@ -43,8 +48,7 @@ class User(UserMixin, db.Model):
     #: Changes when the password changes, which ends remembered logins elsewhere.
     session_token: Mapped[str] = mapped_column(String(64))
     #: Secret part of the personal calendar feed URL (at least 128 random bits); renewable.
-    calendar_token: Mapped[str] = mapped_column(String(64), unique=True,
-                                                default=lambda: secrets.token_urlsafe(24))
+    calendar_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_calendar_token)
     #: Whether a waitlist place is put in the member's calendar as a tentative entry.
     waitlist_in_calendar: Mapped[bool] = mapped_column(default=True)
 
@@ -66,6 +70,11 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         """Flask-Login identity: id plus a token that a password change rotates."""
         return f"{self.id}:{self.session_token}"
+
+    def login_identity(self) -> str:
+        """What a log-in stores in the session and the remember cookie: the identity and the
+        moment of the log-in, so the server refuses a remembered log-in older than its limit."""
+        return f"{self.get_id()}:{int(utcnow().timestamp())}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -9,9 +9,10 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from community import queue
-from community.accounts.models import Role, User
+from community.accounts.models import Role, User, new_calendar_token
 from community.accounts.roles import require_organiser
 from community.core import signals
 from community.core.errors import DomainError
@@ -22,11 +23,12 @@ from community.mail.services import send_email
 #: Bump when the privacy notice changes materially; consent records which version was shown.
 PRIVACY_VERSION = "2026-11"
 MIN_PASSWORD_LENGTH = 10
-COMMON_PASSWORDS = frozenset(
-    """password password1 password123 123456789 1234567890 qwertyuiop qwerty123 iloveyou
-    letmein123 welcome123 administrator changeme123 passw0rd123 abc1234567 11111111111
-    trustno1234 football123 monkey12345 dragon12345 sunshine123""".split()
-)
+MAX_PASSWORD_LENGTH = 128
+#: The least zxcvbn score accepted (0-4): 3 means about 10^8 guesses or more, out of reach of an
+#: online attack and costly offline against the scrypt hashes.
+MIN_PASSWORD_SCORE = 3
+#: What to do when zxcvbn has no suggestion of its own.
+STRONGER = "Add another word or two; uncommon words are better."
 # A real hash of a random string, checked against when no account matches, so a login
 # for an unknown email takes as long as one for a known email.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
@@ -42,17 +44,23 @@ def normalise_email(email: str) -> str:
 
 
 def password_problem(password: str, email: str = "", name: str = "") -> str | None:
-    """Say what is wrong with a new password, or None when it is acceptable."""
+    """Say what is wrong with a new password, or None when it is acceptable: too short or too
+    long, built from the member's name or address, or easy to guess by zxcvbn's estimate (its
+    dictionaries of common passwords, names and words, keyboard patterns, dates), with its advice."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"Use at least {MIN_PASSWORD_LENGTH} characters."
-    if len(password) > 128:
-        return "Use at most 128 characters."
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
     lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
-        return "This password is too easy to guess; choose a less common one."
     local = email.split("@")[0].lower()
     if (local and len(local) >= 4 and local in lowered) or (name and name.lower() in lowered):
         return "Do not build the password from your name or email address."
+    estimate = zxcvbn(password, user_inputs=[local, *name.lower().split()],
+                      max_length=MAX_PASSWORD_LENGTH)
+    if estimate["score"] < MIN_PASSWORD_SCORE:
+        feedback = estimate["feedback"]
+        advice = feedback["warning"], (feedback["suggestions"] or [STRONGER])[0]
+        return " ".join(["This password is too easy to guess.", *filter(None, advice)])
     return None
 
 
@@ -147,8 +155,9 @@ def _fingerprint(value: str) -> str:
 
 
 def confirmation_token(user: User) -> str:
-    """A signed token that confirms this member's email address."""
-    return _serializer("confirm-email").dumps({"id": user.id, "email": user.email})
+    """A signed token that confirms this member's email address; it names the address by a
+    digest only, since the token is readable and ends up in access logs."""
+    return _serializer("confirm-email").dumps({"id": user.id, "e": _fingerprint(user.email)})
 
 
 def send_confirmation(user: User) -> None:
@@ -164,7 +173,7 @@ def confirm_email(token: str) -> User:
                        "This confirmation link has expired. Log in to have a new one sent.",
                        "This confirmation link is not valid. Check that you copied all of it.")
     user = db.session.get(User, data.get("id"))
-    if user is None or user.email != data.get("email"):
+    if user is None or data.get("e") != _fingerprint(user.email):
         raise TokenError("This confirmation link does not match any account.")
     if user.is_confirmed:
         raise TokenError("This email address is already confirmed. You can log in.")
@@ -180,9 +189,14 @@ def _mark_confirmed(user: User) -> None:
 
 
 def load_user(identity: str) -> User | None:
-    """The logged-in user for a Flask-Login identity; a changed password invalidates it."""
-    user_id, _, token = identity.partition(":")
-    if not user_id.isdigit():
+    """The logged-in user for a Flask-Login identity (`User.login_identity`); a changed
+    password invalidates it, and so does the age of the log-in past REMEMBER_COOKIE_DURATION
+    (the cookie's expiry alone would not stop a copied cookie)."""
+    user_id, token, logged_in = (identity.split(":") + ["", ""])[:3]
+    if not user_id.isdigit() or not logged_in.isdigit():
+        return None
+    age = utcnow().timestamp() - int(logged_in)
+    if not -60 <= age <= current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds():
         return None
     user = db.session.get(User, int(user_id))
     if user is None or user.session_token != token:
@@ -248,6 +262,14 @@ def set_password(user: User, password: str) -> None:
     if not user.is_confirmed:
         # Opening the emailed reset link proves the address as well as confirmation would.
         _mark_confirmed(user)
+    db.session.flush()
+
+
+def reset_password(user: User, password: str) -> None:
+    """Set a new password from an emailed reset link. The account may have been in other
+    hands, so the personal calendar feed gets a new address too (the old one stops working)."""
+    set_password(user, password)
+    user.calendar_token = new_calendar_token()
     db.session.flush()
 
 

@@ -9,6 +9,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
@@ -31,6 +32,21 @@ from community.mail.services import sender_address
 
 bp = Blueprint("accounts", __name__)
 POST = ["POST"]
+#: Session key of the address the next log-in form starts with (never put in a URL, where
+#: access logs and browser history would keep it).
+LOGIN_EMAIL = "login_email"
+
+
+def keep_idle_timeout(sender, user=None, **_ignored) -> None:
+    """A log-in restored from the remember cookie also ends after PERMANENT_SESSION_LIFETIME
+    without a request (a receiver of Flask-Login's `user_loaded_from_cookie`)."""
+    session.permanent = True
+
+
+def _to_login(email: str):
+    """Redirect to the log-in page, whose form starts with this address."""
+    session[LOGIN_EMAIL] = email
+    return redirect(url_for("accounts.login"))
 
 
 @bp.get("/privacy")
@@ -47,7 +63,7 @@ def register():
     """Create a member account and email the confirmation link."""
     if current_user.is_authenticated:
         return redirect(url_for("accounts.account"))
-    form = RegisterForm(email=request.args.get("email", "")[:254])
+    form = RegisterForm()
     if form.validate_on_submit():
         with attempt(form) as outcome:
             services.register(
@@ -71,7 +87,7 @@ def confirm(token: str):
     flash("Thank you, your email address is confirmed. Welcome to the community.", "success")
     if current_user.is_authenticated and current_user.id == user.id:
         return redirect(url_for("accounts.account"))
-    return redirect(url_for("accounts.login", email=user.email))
+    return _to_login(user.email)
 
 
 @bp.post("/confirm/resend")
@@ -96,7 +112,7 @@ def login():
     next_url = request.values.get("next")
     if current_user.is_authenticated:
         return redirect(next_url if is_safe_next(next_url) else url_for("sessions.home"))
-    form = LoginForm(email=request.args.get("email", ""))
+    form = LoginForm(email=session.pop(LOGIN_EMAIL, ""))
     if form.validate_on_submit():
         with attempt(form):
             user = services.authenticate(form.email.data, form.password.data)
@@ -104,6 +120,7 @@ def login():
             form.form_errors.append("That email and password do not match an account.")
         else:
             login_user(user, remember=form.remember.data)
+            session.permanent = True  # ends after PERMANENT_SESSION_LIFETIME without a request
             flash(f"Welcome back, {user.name}.", "success")
             return redirect(next_url if is_safe_next(next_url) else url_for("sessions.home"))
     return render_template("accounts/login.html", form=form,
@@ -153,11 +170,12 @@ def reset_password(token: str):
     form._email = user.email
     if form.validate_on_submit():
         with attempt(form) as outcome:
-            services.set_password(user, form.password.data)
+            services.reset_password(user, form.password.data)
         if outcome.ok:
             logout_user()
-            flash("Your password is changed. Log in with the new one.", "success")
-            return redirect(url_for("accounts.login", email=user.email))
+            flash("Your password is changed. Log in with the new one. Your calendar feed has a new "
+                  "address too: subscribe to it again from your account page.", "success")
+            return _to_login(user.email)
     return render_template("accounts/reset_password.html", form=form, user=user)
 
 

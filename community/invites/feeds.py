@@ -1,17 +1,17 @@
 """Calendar feeds: what each one holds, and when it last changed (for conditional requests)."""
-import secrets
 from datetime import UTC, datetime
 from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from community.accounts.models import User
+from community.accounts.models import User, new_calendar_token
 from community.core.urls import external_url
 from community.db import db, utcnow
 from community.invites import ical
 from community.sessions.models import Session, SessionStatus
 from community.signups.models import Registration, RegistrationStatus
+from community.signups.services import may_join
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -43,7 +43,8 @@ def public_feed(community_name: str) -> tuple[bytes, datetime]:
 
 
 def personal_feed(user: User, community_name: str) -> tuple[bytes, datetime]:
-    """The sessions a member holds a seat at, with their own SEQUENCE and the join link."""
+    """The sessions a member holds a seat at, with their own SEQUENCE and the join link (which
+    an account that has not confirmed its address never gets)."""
     now = utcnow()
     regs = db.session.scalars(
         select(Registration).options(selectinload(Registration.session))
@@ -56,7 +57,7 @@ def personal_feed(user: User, community_name: str) -> tuple[bytes, datetime]:
                       *(r.session.ends_at for r in regs if r.session.status == SessionStatus.CANCELLED
                         and r.session.ends_at <= now))
     body = ical.feed(f"{community_name}: my sessions",
-                     [(r.session, r.session.sequence + r.personal_sequence, True) for r in shown])
+                     [(r.session, r.session.sequence + r.personal_sequence, may_join(r)) for r in shown])
     return body, changed
 
 
@@ -74,7 +75,7 @@ def user_for_token(token: str) -> User | None:
 
 def renew_token(user: User) -> str:
     """Give the member a new feed URL; the old one stops working at once."""
-    user.calendar_token = secrets.token_urlsafe(24)
+    user.calendar_token = new_calendar_token()
     db.session.flush()
     return user.calendar_token
 

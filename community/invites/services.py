@@ -25,11 +25,14 @@ from community.mail.models import OutboxMessage
 from community.mail.services import CalendarPart, send_email
 from community.sessions.services import CALENDAR_FIELDS
 from community.signups.models import Registration, RegistrationStatus
+from community.signups.services import may_join
 from community.signups.tokens import cancel_token
 
 CONFIRMED, WAITLISTED = RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED
 FIELD_LABELS = {"starts_at": "Starts", "ends_at": "Ends", "venue": "Venue", "join_url": "Join link",
                 "format": "Format", "title": "Topic", "timezone": "Time zone"}
+#: What the update email says of a changed join link to someone who may not see it.
+HIDDEN_LINK = "changed (it is shared with confirmed attendees)"
 
 
 def _zone_of(reg) -> ZoneInfo:
@@ -53,6 +56,7 @@ def _context(reg, **extra) -> dict:
         "until": format_local(session.ends_at, "%H:%M", zone),
         "session_url": external_url("sessions.detail", session_id=session.id, slug=session.slug),
         "cancel_url": external_url("signups.cancel_link", token=cancel_token(reg)),
+        "join_url": session.join_url if may_join(reg) else "",
         **extra,
     }
 
@@ -77,7 +81,7 @@ def _attendee(reg, tentative: bool) -> ical.Attendee:
 def _request_part(reg, *, tentative: bool = False) -> CalendarPart:
     """A REQUEST for this person's copy (CONFIRMED for a seat, TENTATIVE for the waitlist)."""
     ics = ical.invitation(reg.session, _attendee(reg, tentative), sequence=sequence_of(reg),
-                          stamp=utcnow(), tentative=tentative)
+                          stamp=utcnow(), tentative=tentative, with_link=may_join(reg))
     reg.in_calendar = reg.calendar_sent = True
     return CalendarPart(ical.REQUEST, ics)
 
@@ -139,7 +143,7 @@ def held_seat_invitation(reg, position: int | None = None) -> None:
     calendar = _request_part(reg, tentative=position is not None)
     _send(reg, f"A seat is held for you: {reg.session.title}", "held_seat", calendar,
           position=position,
-          register_url=external_url("accounts.register", email=reg.invited_email))
+          register_url=external_url("accounts.register"))
 
 
 def waitlist_closed(reg) -> None:
@@ -198,8 +202,11 @@ def message(session, actor, *, subject: str, body: str, include_waitlist: bool) 
                      {"subject": subject, "body": body, "include_waitlist": include_waitlist}, actor)
 
 
-def _describe(field: str, old, new, zone: ZoneInfo) -> tuple[str, str, str]:
-    """(what, old, new) in words for the update email, times in the recipient's zone."""
+def _describe(field: str, old, new, zone: ZoneInfo, shows_link: bool) -> tuple[str, str, str]:
+    """(what, old, new) in words for the update email, times in the recipient's zone; a join
+    link is named only to those who may join (`shows_link`)."""
+    if field == "join_url" and not shows_link:
+        return FIELD_LABELS[field], "", HIDDEN_LINK
     if field in ("starts_at", "ends_at"):
         old = format_local(datetime.fromisoformat(old), "%a %-d %b %Y, %H:%M", zone) if old else ""
         new = format_local(datetime.fromisoformat(new), "%a %-d %b %Y, %H:%M", zone) if new else ""
@@ -229,7 +236,8 @@ def write_one(ann: Announcement, reg: Registration, key: str) -> None:
         calendar = None
         if seat or reg.in_calendar:
             calendar = _request_part(reg, tentative=not seat)
-        lines = [_describe(f, old, new, _zone_of(reg)) for f, old, new in ann.payload["changes"]]
+        lines = [_describe(f, old, new, _zone_of(reg), may_join(reg))
+                 for f, old, new in ann.payload["changes"]]
         _send(reg, f"Updated: {session.title}", "session_changed", calendar, dedupe_key=key,
               changes=lines)
     elif ann.kind == AnnouncementKind.MESSAGE:

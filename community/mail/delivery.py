@@ -91,13 +91,21 @@ def deliver(outbox_id: int) -> bool:
         give_up = _permanent(exc) or row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
         row.status = OutboxStatus.FAILED if give_up else OutboxStatus.PENDING
         row.next_attempt_at = utcnow() + backoff(row.attempts)
+        _forget_if_done(row)
         db.session.commit()
         return False
     row.status = OutboxStatus.SENT
     row.sent_at = utcnow()
     row.claimed_at = None
+    _forget_if_done(row)
     db.session.commit()
     return True
+
+
+def _forget_if_done(row: OutboxMessage) -> None:
+    """Delete a last message to a deleted account once it is sent or given up for good."""
+    if row.erase_after_delivery and row.status in (OutboxStatus.SENT, OutboxStatus.FAILED):
+        db.session.delete(row)
 
 
 def due_for_delivery(limit: int = 500) -> list[int]:

@@ -46,6 +46,10 @@ class OutboxMessage(db.Model):
     #: When a worker claimed the message; a claim older than the lease is taken as a crash.
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+    #: Set on the last messages to a member whose account is being deleted (the calendar
+    #: CANCEL of each seat given up): written without the account link, so the deletion does
+    #: not take them along, and deleted by the delivery once sent or given up.
+    erase_after_delivery: Mapped[bool] = mapped_column(default=False)
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.status} {self.recipient}>"

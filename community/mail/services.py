@@ -2,13 +2,17 @@
 
 The worker side (claiming, sending, retrying, sweeping) is `community.mail.delivery`.
 """
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app, render_template
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, false, func, or_, select
 
 from community import queue
 from community.core.text import one_line
@@ -32,6 +36,22 @@ class CalendarPart:
     method: str
     ics: bytes
     filename: str = "invite.ics"
+
+
+#: Addresses whose messages are written as their last ones (see `last_messages_to`).
+_last_messages_to: ContextVar[frozenset[str]] = ContextVar("last_messages_to", default=frozenset())
+
+
+@contextmanager
+def last_messages_to(address: str) -> Iterator[None]:
+    """Inside the block, messages to `address` are written unlinked from any account and marked
+    to be erased once delivered: the last emails to a member whose account is being deleted
+    reach them, and then nothing keeps the address."""
+    marker = _last_messages_to.set(_last_messages_to.get() | {address.lower()})
+    try:
+        yield
+    finally:
+        _last_messages_to.reset(marker)
 
 
 def sender_address() -> str:
@@ -75,8 +95,10 @@ def send_email(to: str, subject: str, template: str, context: dict | None = None
     text = render_template(f"email/{template}.txt", **context)
     html = render_template(f"email/{template}.html", **context)
     msg = build_message(to, subject, text, html, attachments, calendar)
+    last = to.lower() in _last_messages_to.get()
     row = OutboxMessage(
-        user_id=getattr(user, "id", None),
+        user_id=None if last else getattr(user, "id", None),
+        erase_after_delivery=last,
         recipient=to,
         subject=one_line(subject),
         kind=template,
@@ -116,18 +138,71 @@ def outbox_query(status: str | None = None, query: str = ""):
     return stmt
 
 
-def plain_text(row: OutboxMessage) -> str:
-    """The text/plain body of a stored message, for the organisers' panel."""
+#: What the organisers' panel shows in place of the secret part of a link.
+HIDDEN = "[hidden]"
+#: A route variable in a rule such as `/calendar/<token>.ics` or `/s/<int:session_id>`.
+_RULE_VARIABLE = re.compile(r"<(?:[A-Za-z_]\w*(?:\([^)]*\))?:)?([A-Za-z_]\w*)>")
+#: What a path segment can be made of in an email's text or HTML.
+_SEGMENT = r"[^/\s?#\"'<>]+"
+
+
+def _secret_link_patterns() -> list[re.Pattern]:
+    """One pattern per route whose path carries a secret (a `<token>` variable: confirmation,
+    password reset, cancel links, personal calendar feeds), with the token as its own group."""
+    patterns = []
+    for rule in current_app.url_map.iter_rules():
+        if "token" not in rule.arguments:
+            continue
+        pieces, last = [], 0
+        for variable in _RULE_VARIABLE.finditer(rule.rule):
+            pieces.append(re.escape(rule.rule[last:variable.start()]))
+            name = variable.group(1)
+            pieces.append(f"(?P<token>{_SEGMENT})" if name == "token" else _SEGMENT)
+            last = variable.end()
+        pieces.append(re.escape(rule.rule[last:]))
+        patterns.append(re.compile("".join(pieces)))
+    return patterns
+
+
+def hide_link_secrets(text: str) -> str:
+    """The text with the token of every secret-carrying link replaced by HIDDEN, so whoever
+    reads a stored message cannot use its links to take over an account or a seat."""
+    for pattern in _secret_link_patterns():
+        text = pattern.sub(
+            lambda m: m.group(0)[:m.start("token") - m.start()] + HIDDEN
+            + m.group(0)[m.end("token") - m.start():], text)
+    return text
+
+
+def panel_text(row: OutboxMessage) -> str:
+    """The text/plain body of a stored message as the organisers' panel shows it: link
+    tokens hidden (the email itself keeps its working links)."""
     msg = message_from_bytes(row.raw, policy=policy.default)
     body = msg.get_body(preferencelist=("plain",))
-    return body.get_content() if body else ""
+    return hide_link_secrets(body.get_content()) if body else ""
 
 
-def messages_for(user) -> list[OutboxMessage]:
+def _to_member(user_id: int, address: str | None):
+    """The condition for messages linked to an account or, given its proven `address`, sent to it
+    (such as a held-seat invitation written before the account existed)."""
+    condition = OutboxMessage.user_id == user_id
+    if address:
+        condition = or_(condition, func.lower(OutboxMessage.recipient) == address.lower())
+    return condition
+
+
+def messages_for(user_id: int, address: str | None = None) -> list[OutboxMessage]:
     """Every message written to a member, oldest first (for their data export)."""
     return list(db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.user_id == user.id).order_by(OutboxMessage.id)
-    ))
+        select(OutboxMessage).where(_to_member(user_id, address)).order_by(OutboxMessage.id)))
+
+
+def erase_messages(user_id: int, address: str | None = None) -> None:
+    """Delete every message written to a member, except their last ones still to be delivered."""
+    db.session.execute(
+        delete(OutboxMessage)
+        .where(_to_member(user_id, address), OutboxMessage.erase_after_delivery == false())
+        .execution_options(synchronize_session=False))
 
 
 def status_counts() -> dict[str, int]:

@@ -59,8 +59,10 @@ def _seat_or_waitlist(reg: Registration, session: Session, now: datetime) -> Non
 
 
 def sign_up(user: User, session: Session, *, source: str = "member") -> Registration:
-    """Sign a member up: a seat while seats remain, else the waitlist. Idempotent for an active sign-up."""
-    if source == "member" and not user.is_confirmed:
+    """Sign a member up: a seat while seats remain, else the waitlist. Idempotent for an active sign-up.
+    Only an account whose address is confirmed gets a place, however it is signed up (anyone
+    can register someone else's address; an organiser's invitation holds a seat instead)."""
+    if not user.is_confirmed:
         raise DomainError("Please confirm your email address before signing up.")
     now = utcnow()
     _check_open(session, now)
@@ -161,11 +163,14 @@ def promote(actor: User | None, reg: Registration) -> Registration:
 
 
 def add_by_email(actor: User | None, session: Session, email: str) -> Registration:
-    """An organiser signs someone up by email: a member directly, a new address with a held seat."""
+    """An organiser signs someone up by email: a member directly, any other address with a held
+    seat. An account that never confirmed its address counts as no account (whoever registered
+    it may not own the address): the seat is held for the address and becomes the account's
+    when the address is confirmed (`claim_invitations`)."""
     require_organiser(actor)
     email = accounts.normalise_email(email)
     user = accounts.get_by_email(email)
-    if user is not None:
+    if user is not None and user.is_confirmed:
         existing = registration_for(user, session)
         if existing is not None and existing.status != CANCELLED:
             raise DomainError(f"{email} is already signed up for this session.", "email")
@@ -261,6 +266,15 @@ def holds_seat(user: User | None, session: Session) -> bool:
         Registration.status == CONFIRMED)) is not None
 
 
+def may_join(reg: Registration) -> bool:
+    """Whether the join link goes to this registration's holder (page, feed, emails): a
+    confirmed seat of a member who confirmed their address, or one an organiser held for an
+    invited address (its emails reach only that address); never an unproven account."""
+    if reg.status != CONFIRMED:
+        return False
+    return reg.user.is_confirmed if reg.user is not None else bool(reg.invited_email)
+
+
 def seated_session_ids(user: User | None) -> set[int]:
     """Ids of the sessions at which the user (a confirmed member) holds a confirmed seat."""
     if not is_member(user):
@@ -284,7 +298,7 @@ def registration_for_token(token: str) -> Registration:
         raise DomainError("This cancellation link is not valid. Check that you copied all of it, "
                           "or log in and cancel from the session page.")
     reg = db.session.get(Registration, data.get("r"))
-    if reg is None or (reg.user_id != data.get("u") and reg.invited_email != data.get("e")):
+    if reg is None or reg.user_id != data.get("u"):
         raise DomainError("This cancellation link does not match a sign-up.")
     if data.get("t") != issued_mark(reg):
         raise DomainError("This cancellation link belongs to an earlier sign-up. Use the link in "
@@ -317,8 +331,9 @@ def export_signups(user: User) -> dict:
 
 
 def erase_signups(user: User) -> None:
-    """Before an account is deleted: give up its seats so the waitlist moves on."""
+    """Before an account is deleted: give up its seats so the waitlist moves on (the member's
+    own cancellation: their email says so and takes the session out of their calendar)."""
     for reg in db.session.scalars(select(Registration).where(
             Registration.user_id == user.id, Registration.status.in_([CONFIRMED, WAITLISTED]))):
         if reg.session.starts_at > utcnow():
-            _cancel_registration(reg, by_organiser=True)
+            _cancel_registration(reg, by_organiser=False)

@@ -6,9 +6,10 @@ SALT = "cancel-signup"
 
 
 def cancel_token(reg) -> str:
-    """A signed token naming this registration and its holder."""
+    """A signed token naming this registration, its holder's account (None for a held seat)
+    and the sign-up it belongs to: ids only, since the token is readable and ends up in logs."""
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT).dumps(
-        {"r": reg.id, "u": reg.user_id, "e": reg.invited_email, "t": issued_mark(reg)})
+        {"r": reg.id, "u": reg.user_id, "t": issued_mark(reg)})
 
 
 def issued_mark(reg) -> int:

@@ -1,7 +1,13 @@
-"""Login, logout, remember me, and safe redirects."""
-import pytest
+"""Login, logout, remember me, idle timeout, and safe redirects."""
+import re
+from datetime import timedelta
+from email.utils import parsedate_to_datetime
 
-from community.db import db
+import pytest
+import time_machine
+from flask import g
+
+from community.db import db, utcnow
 from tests.factories import PASSWORD, make_user
 
 
@@ -101,3 +107,36 @@ def test_login_is_rate_limited(client, app_config):
     assert codes[-1] == 429
     again = client.post("/login", data={"email": "a@example.com", "password": "x"})
     assert "Too many attempts" in again.get_data(as_text=True)
+
+
+def _get_account_at(client, moment):
+    """GET /account with the clock at `moment`: 200 while logged in, 302 to the log-in otherwise."""
+    g.pop("_login_user", None)  # Flask-Login caches the user on the app context the test shares
+    with time_machine.travel(moment, tick=False):
+        return client.get("/account").status_code
+
+
+def test_a_session_ends_after_two_idle_hours_but_not_while_in_use(client, auth):
+    user = make_user()
+    db.session.commit()
+    start = utcnow()
+    with time_machine.travel(start, tick=False):
+        auth.login(user)
+    assert _get_account_at(client, start + timedelta(minutes=110)) == 200
+    assert _get_account_at(client, start + timedelta(minutes=220)) == 200  # each request renews it
+    assert _get_account_at(client, start + timedelta(minutes=220 + 121)) == 302
+
+
+def test_a_remembered_login_lasts_thirty_days_at_most(client):
+    user = make_user()
+    db.session.commit()
+    start = utcnow()
+    with time_machine.travel(start, tick=False):
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD,
+                                               "remember": "y"})
+    (remember,) = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token=")]
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", remember).group(1))
+    assert timedelta(days=29) < expires - start <= timedelta(days=30)
+    assert _get_account_at(client, start + timedelta(days=29)) == 200  # idle session gone, remembered
+    # a copied cookie does not outlive its expiry either: the server checks the login's age
+    assert _get_account_at(client, start + timedelta(days=30, hours=1)) == 302

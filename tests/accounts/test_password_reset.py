@@ -4,7 +4,7 @@ from datetime import timedelta
 import time_machine
 
 from community.db import db, utcnow
-from tests.accounts.helpers import link_in
+from tests.accounts.helpers import link_in, reveals
 from tests.factories import PASSWORD, make_user
 
 NEW = "a brand new passphrase"
@@ -69,3 +69,30 @@ def test_reset_ends_remembered_logins_elsewhere(app, client, mailbox):
     path = _request_link(client, mailbox, "grace@example.com")
     client.post(path, data={"password": NEW, "confirm": NEW})
     assert other_device.get("/account").status_code == 302
+
+
+def test_after_a_reset_the_log_in_page_is_reached_without_the_address_in_the_url(client, mailbox):
+    make_user(email="grace@example.com")
+    db.session.commit()
+    path = _request_link(client, mailbox, "grace@example.com")
+    assert not reveals(path, "grace@example.com")
+    response = client.post(path, data={"password": NEW, "confirm": NEW})
+    assert response.status_code == 302 and not reveals(response.headers["Location"], "grace@example.com")
+    assert 'value="grace@example.com"' in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_reset_gives_the_calendar_feed_a_new_address_and_says_so(client, mailbox):
+    user = make_user(email="grace@example.com")
+    db.session.commit()
+    old = user.calendar_token
+    assert client.get(f"/calendar/{old}.ics").status_code == 200
+    path = _request_link(client, mailbox, "grace@example.com")
+    text = mailbox.to("grace@example.com")[-1].get_body(preferencelist=("plain",)).get_content()
+    assert "calendar" in text and "subscribe again" in text
+    page = client.post(path, data={"password": NEW, "confirm": NEW},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Your calendar feed has a new address" in page
+    db.session.refresh(user)
+    assert user.calendar_token != old
+    assert client.get(f"/calendar/{old}.ics").status_code == 404
+    assert client.get(f"/calendar/{user.calendar_token}.ics").status_code == 200

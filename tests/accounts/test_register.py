@@ -8,7 +8,7 @@ from sqlalchemy import select
 from community.accounts.models import User
 from community.accounts.services import PRIVACY_VERSION
 from community.db import db, utcnow
-from tests.accounts.helpers import link_in
+from tests.accounts.helpers import link_in, links_in, reveals
 from tests.factories import make_user
 
 GOOD = {
@@ -139,3 +139,13 @@ def test_registration_is_rate_limited_per_ip_across_addresses(client, app_config
              for i in range(31)]
     assert codes[:30] == [200] * 30
     assert codes[-1] == 429
+
+
+def test_the_confirmation_link_and_the_log_in_it_leads_to_show_no_address(client, mailbox):
+    client.post("/register", data=GOOD)
+    (message,) = mailbox.to("ada@example.com")
+    assert [link for link in links_in(message) if reveals(link, "ada@example.com")] == []
+    response = client.get(link_in(message, "/confirm/"))
+    assert response.status_code == 302 and not reveals(response.headers["Location"], "ada@example.com")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'value="ada@example.com"' in page  # the log-in form still starts with the address

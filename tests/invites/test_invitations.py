@@ -2,8 +2,10 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from icalendar import Calendar
 
+from community import queue
 from community.core.errors import DomainError
 from community.db import db, utcnow
 from community.invites import services as invites
@@ -11,6 +13,7 @@ from community.invites import worker
 from community.invites.models import Announcement
 from community.sessions import services as sessions
 from community.signups import services as signups
+from community.signups.models import Registration, RegistrationStatus
 from tests.factories import make_session, make_user
 from tests.imip import calendar_part, event_of
 
@@ -244,3 +247,49 @@ def test_invitation_bytes_pass_two_independent_validating_parsers(app, mailbox):
     ics = calendar_part(mailbox.to("ada@example.com")[0]).get_content()
     cal = Calendar.from_ical(ics)
     assert "Salle 3, Paris" in str(cal.walk("VEVENT")[0]["LOCATION"])
+
+
+def _unconfirmed_seat(session, email="squatter@example.com"):
+    """A confirmed seat of an account that never confirmed its address, however it came about
+    (rows from before the rule, or a path that forgot it)."""
+    user = make_user(email=email, confirmed=False)
+    reg = Registration(session_id=session.id, user_id=user.id, status=RegistrationStatus.CONFIRMED,
+                       confirmed_at=utcnow(), source="organiser")
+    db.session.add(reg)
+    db.session.flush()
+    return user, reg
+
+
+def _everything_in(message) -> str:
+    """Every part of an email decoded (text, HTML, calendar and attachments, lines unfolded)."""
+    texts = []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        content = part.get_content()
+        texts.append(content.decode() if isinstance(content, bytes) else content)
+    return "".join(texts).replace("\r\n ", "").replace("\n ", "")
+
+
+def test_an_unconfirmed_account_never_sees_the_join_link(client, auth, mailbox):
+    organiser = make_user(role="organiser")
+    start = utcnow() + timedelta(days=3)
+    session = make_session(starts_at=start)
+    user, reg = _unconfirmed_seat(session)
+    invites.seat_confirmed(reg)
+    db.session.commit()
+    sessions.update_session(organiser, session, join_url="https://meet.example.com/moved")
+    db.session.commit()
+    with time_machine.travel(start - timedelta(minutes=50), tick=False):
+        assert queue.run_now("invites.send_reminders") == 2  # the day-before and the hour-before
+    sent = mailbox.to("squatter@example.com")
+    assert [m["Subject"].split(":")[0] for m in sent] == ["Your seat is confirmed", "Updated",
+                                                          "Reminder", "Reminder"]
+    for message in sent:
+        assert "meet.example.com" not in _everything_in(message), message["Subject"]
+    auth.login(user)
+    assert "meet.example.com" not in client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    feed = client.get(f"/calendar/{user.calendar_token}.ics")
+    assert feed.status_code == 200 and b"meet.example.com" not in feed.get_data()
+    with time_machine.travel(start + timedelta(minutes=5), tick=False):  # under way
+        assert "meet.example.com" not in client.get(f"/sessions/{session.id}").get_data(as_text=True)

@@ -22,9 +22,9 @@ def outbox():
 
 @bp.get("/outbox/<int:message_id>")
 def outbox_message(message_id: int):
-    """One message with its delivery record and its text."""
+    """One message with its delivery record and its text (with link tokens hidden)."""
     row = db.get_or_404(OutboxMessage, message_id)
-    return render_template("admin/outbox_message.html", row=row, text=mail.plain_text(row),
+    return render_template("admin/outbox_message.html", row=row, text=mail.panel_text(row),
                            form=ActionForm())
 
 
