@@ -41,9 +41,10 @@ def can_read(user: User | None, note: Note, seated: set[int] | None = None) -> b
     return any(s.id in seated for s in note.sessions)
 
 
-def readable(user: User | None, notes) -> list[Note]:
-    """The notes of `notes` the user may read (one query for their seats)."""
-    seated = seated_session_ids(user)
+def readable(user: User | None, notes, seated: set[int] | None = None) -> list[Note]:
+    """The notes of `notes` the user may read (one query for their seats, unless `seated`
+    already names the sessions at which they hold one)."""
+    seated = seated_session_ids(user) if seated is None else seated
     return [n for n in notes if can_read(user, n, seated)]
 
 

@@ -210,12 +210,14 @@ def all_notes(visibility: str = ""):
     return stmt
 
 
-def session_notes(user, session: Session) -> list[Note]:
+def session_notes(user, session: Session, seated: set[int] | None = None) -> list[Note]:
     """The notes linked to a session that the viewer may read: published ones, and drafts
-    for their editors."""
+    for their editors (`seated`: the ids of the sessions at which the viewer holds a seat,
+    when the caller knows them)."""
     notes = db.session.scalars(access.linked_to_session(session.id).options(
         selectinload(Note.authors), selectinload(Note.sessions)).order_by(Note.kind)).all()
-    return [n for n in access.readable(user, notes) if access.is_published(n) or access.is_editor(user, n)]
+    return [n for n in access.readable(user, notes, seated)
+            if access.is_published(n) or access.is_editor(user, n)]
 
 
 def session_page_values(session: Session, viewer=None, **_ignored) -> dict:
