@@ -12,6 +12,7 @@ from community.db import db, utcnow
 from community.invites import ical
 from community.sessions.models import Session, SessionStatus
 from community.signups.models import Registration, RegistrationStatus
+from community.signups.services import join_link
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -56,7 +57,8 @@ def personal_feed(user: User, community_name: str) -> tuple[bytes, datetime]:
                       *(r.session.ends_at for r in regs if r.session.status == SessionStatus.CANCELLED
                         and r.session.ends_at <= now))
     body = ical.feed(f"{community_name}: my sessions",
-                     [(r.session, r.session.sequence + r.personal_sequence, True) for r in shown])
+                     [(r.session, r.session.sequence + r.personal_sequence, bool(join_link(r)))
+                      for r in shown])
     return body, changed
 
 

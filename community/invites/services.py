@@ -23,6 +23,7 @@ from community.mail.models import OutboxMessage
 from community.mail.services import CalendarPart, send_email
 from community.sessions.services import CALENDAR_FIELDS
 from community.signups.models import Registration, RegistrationStatus
+from community.signups.services import join_link
 from community.signups.tokens import cancel_token
 
 CONFIRMED, WAITLISTED = RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED
@@ -40,7 +41,8 @@ def _name(reg) -> str:
 
 
 def _context(reg, **extra) -> dict:
-    """What every registration email shows."""
+    """What every registration email shows; `join_url` is "" unless the person holds a seat
+    (templates show no other join link)."""
     session = reg.session
     zone = _zone_of(reg)
     return {
@@ -50,6 +52,7 @@ def _context(reg, **extra) -> dict:
         "when": format_local(session.starts_at, "%A %-d %B %Y, %H:%M", zone),
         "until": format_local(session.ends_at, "%H:%M", zone),
         "session_url": external_url("sessions.detail", session_id=session.id, slug=session.slug),
+        "join_url": join_link(reg),
         "cancel_url": external_url("signups.cancel_link", token=cancel_token(reg)),
         **extra,
     }
@@ -73,9 +76,11 @@ def _attendee(reg, tentative: bool) -> ical.Attendee:
 
 
 def _request_part(reg, *, tentative: bool = False) -> CalendarPart:
-    """A REQUEST for this person's copy (CONFIRMED for a seat, TENTATIVE for the waitlist)."""
+    """A REQUEST for this person's copy (CONFIRMED for a seat, TENTATIVE for the waitlist);
+    the join link only in a seat's copy."""
     ics = ical.invitation(reg.session, _attendee(reg, tentative), sequence=sequence_of(reg),
-                          stamp=utcnow(), tentative=tentative)
+                          stamp=utcnow(), tentative=tentative,
+                          with_link=not tentative and bool(join_link(reg)))
     reg.in_calendar = reg.calendar_sent = True
     return CalendarPart(ical.REQUEST, ics)
 
@@ -200,11 +205,19 @@ def _describe(field: str, old, new, zone: ZoneInfo) -> tuple[str, str, str]:
     return FIELD_LABELS[field], str(old or "none"), str(new or "none")
 
 
+def _only_the_link_changed(ann: Announcement) -> bool:
+    """Whether a CHANGED announcement is about the join link alone (news for seats only)."""
+    return ann.kind == AnnouncementKind.CHANGED and all(
+        field == "join_url" for field, _, _ in ann.payload["changes"])
+
+
 def recipients(ann: Announcement) -> list[Registration]:
     """Who an announcement goes to."""
     statuses = [CONFIRMED, WAITLISTED]
     if ann.kind in (AnnouncementKind.MESSAGE, AnnouncementKind.FOLLOW_UP) \
             and not ann.payload.get("include_waitlist"):
+        statuses = [CONFIRMED]
+    if _only_the_link_changed(ann):
         statuses = [CONFIRMED]
     return list(db.session.scalars(
         select(Registration).options(selectinload(Registration.user), selectinload(Registration.session))
@@ -223,7 +236,8 @@ def write_one(ann: Announcement, reg: Registration, key: str) -> None:
         calendar = None
         if seat or reg.in_calendar:
             calendar = _request_part(reg, tentative=not seat)
-        lines = [_describe(f, old, new, _zone_of(reg)) for f, old, new in ann.payload["changes"]]
+        lines = [_describe(f, old, new, _zone_of(reg)) for f, old, new in ann.payload["changes"]
+                 if f != "join_url" or join_link(reg)]
         _send(reg, f"Updated: {session.title}", "session_changed", calendar, dedupe_key=key,
               changes=lines)
     elif ann.kind == AnnouncementKind.MESSAGE:

@@ -261,6 +261,15 @@ def holds_seat(user: User | None, session: Session) -> bool:
         Registration.status == CONFIRMED)) is not None
 
 
+def join_link(reg: Registration | None) -> str:
+    """The session's join link as this place at it may see it: a confirmed seat gets it (a
+    member's, or one an organiser holds for an invited address); the waitlist, a cancelled
+    place and a visitor (None) get "". Every email, calendar part and page asks this."""
+    if reg is None or reg.status != CONFIRMED:
+        return ""
+    return reg.session.join_url or ""
+
+
 def seated_session_ids(user: User | None) -> set[int]:
     """Ids of the sessions at which the user (a confirmed member) holds a confirmed seat."""
     if not is_member(user):
