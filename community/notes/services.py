@@ -21,6 +21,7 @@ from community.notes.models import (
     Visibility,
 )
 from community.sessions.models import Session
+from community.sessions.services import is_visible
 from community.signups.services import seated_user_ids
 
 CONTENT_FIELDS = ("title", "summary", "body")
@@ -49,6 +50,21 @@ def _check(fields: dict) -> None:
         raise DomainError("A note for attendees must be linked to at least one session.", "sessions")
 
 
+def _links(actor: User, chosen, note: Note | None = None) -> list[Session]:
+    """The sessions a note is to be linked to: those the writer chose, each one they may see,
+    and the note's links to sessions the writer may not see, kept as they are."""
+    chosen = list(chosen)
+    if any(not is_visible(s, actor) for s in chosen):
+        raise DomainError("Choose the linked sessions from the list.", "sessions")
+    kept = [s for s in (note.sessions if note else []) if not is_visible(s, actor)]
+    return list({s.id: s for s in [*chosen, *kept]}.values())
+
+
+def linked_sessions(note: Note, viewer: User | None) -> list[Session]:
+    """The note's linked sessions that the viewer may see (what a page or answer may name)."""
+    return [s for s in note.sessions if is_visible(s, viewer)]
+
+
 def _revise(note: Note, actor: User, message: str) -> NoteRevision:
     """Keep the note's current content as a new revision."""
     number = (db.session.scalar(select(func.max(NoteRevision.number))
@@ -66,6 +82,7 @@ def create(actor: User, *, title: str, summary: str = "", body: str = "", kind: 
            message: str = "First version") -> Note:
     """Write a new note; the writer is always one of its authors."""
     _require_writer(actor)
+    sessions = _links(actor, sessions)
     _check({"kind": kind, "visibility": visibility, "sessions": sessions})
     people = {u.id: u for u in [actor, *authors] if u.is_analyst}
     note = Note(title=title.strip(), slug=slugify(title)[:200] or "note", summary=summary.strip(),
@@ -80,6 +97,8 @@ def create(actor: User, *, title: str, summary: str = "", body: str = "", kind: 
 def update(actor: User, note: Note, *, message: str = "", **fields) -> NoteRevision:
     """Save changes; every save keeps a revision (who, when, what)."""
     _require_editor(actor, note)
+    if "sessions" in fields:
+        fields["sessions"] = _links(actor, fields["sessions"], note)
     merged = {"kind": note.kind, "visibility": note.visibility, "sessions": note.sessions, **fields}
     _check(merged)
     authors = fields.pop("authors", None)

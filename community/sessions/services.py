@@ -339,12 +339,12 @@ def panel_series_sessions(series: Series, past_limit: int = 10) -> tuple[list[Se
     return list(upcoming), list(past)
 
 
-def linkable_sessions(since: timedelta) -> list[Session]:
-    """Sessions that started no longer than `since` ago or are still to come, except skipped
-    ones, latest first (what a briefing note can be linked to)."""
+def linkable_sessions(since: timedelta, viewer: User | None) -> list[Session]:
+    """Sessions the viewer may see that started no longer than `since` ago or are still to
+    come, except skipped ones, latest first (what the viewer can link a briefing note to)."""
     return list(db.session.scalars(select(Session).where(
-        Session.starts_at > utcnow() - since,
-        Session.status.in_([SessionStatus.DRAFT, SessionStatus.PUBLISHED, SessionStatus.CANCELLED]))
+        Session.starts_at > utcnow() - since, visible_to(viewer),
+        Session.status != SessionStatus.SKIPPED)
         .order_by(Session.starts_at.desc())))
 
 

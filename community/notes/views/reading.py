@@ -28,6 +28,7 @@ def detail(note_id: int, slug: str | None = None):
         services.record_open(viewer(), note)
     editor = access.is_editor(viewer(), note)
     return render_template("notes/detail.html", note=note, editor=editor,
+                           sessions=services.linked_sessions(note, viewer()),
                            opened=services.open_count(note) if editor else None,
                            published=access.is_published(note))
 
