@@ -42,3 +42,15 @@ def test_message_page_shows_the_text(client, organiser, mailbox):
     db.session.commit()
     page = client.get(f"/admin/outbox/{row.id}").get_data(as_text=True)
     assert "http://127.0.0.1:5000/confirm/abc" in page and row.message_id in page
+
+
+def test_outbox_search_with_control_characters_answers_200_and_reads_them_as_spaces(
+        client, organiser, mailbox):
+    user = make_user(email="cio@example.com")
+    mail.send_email(user.email, "Your invitation", "confirm_email", {"user": user, "confirm_url": "x"},
+                    user=user)
+    db.session.commit()
+    for raw in ("cio%00", "%00cio", "%00", "%1B%7F"):
+        response = client.get(f"/admin/outbox?q={raw}")
+        assert response.status_code == 200 and "\x00" not in response.get_data(as_text=True)
+    assert "cio@example.com" in client.get("/admin/outbox?q=cio%00").get_data(as_text=True)
