@@ -14,6 +14,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def _session_json(s: Session, counts) -> dict:
+    """A session as JSON (never its join link)."""
     confirmed, waitlisted = counts.get(s.id, (0, 0))
     return {
         "id": s.id, "title": s.title, "status": s.status, "starts_at": s.starts_at.isoformat(),
@@ -26,11 +27,12 @@ def _session_json(s: Session, counts) -> dict:
 
 
 def _note_json(n, full: bool = False) -> dict:
+    """A note as JSON, naming only the linked sessions the caller may see."""
     data = {
         "id": n.id, "title": n.title, "summary": n.summary, "kind": n.kind,
         "visibility": n.visibility, "chatham_house": n.chatham_house,
         "updated_at": n.updated_at.isoformat(), "authors": [a.name for a in n.authors],
-        "sessions": [s.id for s in n.sessions],
+        "sessions": [s.id for s in notes.linked_sessions(n, viewer())],
         "url": external_url("notes.detail", note_id=n.id, slug=n.slug),
     }
     if full:

@@ -10,8 +10,9 @@ from community.core.urls import external_url
 from community.db import db, utcnow
 from community.invites import ical
 from community.sessions.models import Session, SessionStatus
+from community.sessions.services import visible_to
 from community.signups.models import Registration, RegistrationStatus
-from community.signups.services import may_join
+from community.signups.services import join_link
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -32,8 +33,7 @@ def public_feed(community_name: str) -> tuple[bytes, datetime]:
     """Every published session (and cancelled ones until their date), and its last change."""
     now = utcnow()
     rows = db.session.scalars(
-        select(Session).where(Session.status.in_([SessionStatus.PUBLISHED, SessionStatus.CANCELLED]))
-        .order_by(Session.starts_at)).all()
+        select(Session).where(visible_to(None)).order_by(Session.starts_at)).all()
     shown = [s for s in rows if _shown(s, now)]
     # A cancelled session leaving the feed changes it too: its end counts as a change.
     dropped = [s.ends_at for s in rows if not _shown(s, now)]
@@ -57,7 +57,8 @@ def personal_feed(user: User, community_name: str) -> tuple[bytes, datetime]:
                       *(r.session.ends_at for r in regs if r.session.status == SessionStatus.CANCELLED
                         and r.session.ends_at <= now))
     body = ical.feed(f"{community_name}: my sessions",
-                     [(r.session, r.session.sequence + r.personal_sequence, may_join(r)) for r in shown])
+                     [(r.session, r.session.sequence + r.personal_sequence, bool(join_link(r)))
+                      for r in shown])
     return body, changed
 
 

@@ -109,9 +109,9 @@ def _calendar(method: str | None, name: str | None = None) -> Calendar:
 
 
 def invitation(session: Session, attendee: Attendee, *, sequence: int, stamp: datetime,
-               tentative: bool = False, with_link: bool = True) -> bytes:
-    """METHOD:REQUEST with exactly one VEVENT, addressed to one attendee (the join link only
-    for a seat, and only when `with_link`)."""
+               tentative: bool = False, with_link: bool = False) -> bytes:
+    """METHOD:REQUEST with exactly one VEVENT, addressed to one attendee; the join link only
+    when `with_link` (the caller asks `signups.services.join_link`), never in a tentative entry."""
     cal = _calendar(REQUEST)
     cal.add_component(build_event(session, sequence=sequence, stamp=stamp,
                                   status="TENTATIVE" if tentative else "CONFIRMED",

@@ -25,14 +25,12 @@ from community.mail.models import OutboxMessage
 from community.mail.services import CalendarPart, send_email
 from community.sessions.services import CALENDAR_FIELDS
 from community.signups.models import Registration, RegistrationStatus
-from community.signups.services import may_join
+from community.signups.services import join_link
 from community.signups.tokens import cancel_token
 
 CONFIRMED, WAITLISTED = RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED
 FIELD_LABELS = {"starts_at": "Starts", "ends_at": "Ends", "venue": "Venue", "join_url": "Join link",
                 "format": "Format", "title": "Topic", "timezone": "Time zone"}
-#: What the update email says of a changed join link to someone who may not see it.
-HIDDEN_LINK = "changed (it is shared with confirmed attendees)"
 
 
 def _zone_of(reg) -> ZoneInfo:
@@ -45,7 +43,8 @@ def _name(reg) -> str:
 
 
 def _context(reg, **extra) -> dict:
-    """What every registration email shows."""
+    """What every registration email shows; `join_url` is "" unless the person holds a seat
+    (templates show no other join link)."""
     session = reg.session
     zone = _zone_of(reg)
     return {
@@ -55,8 +54,8 @@ def _context(reg, **extra) -> dict:
         "when": format_local(session.starts_at, "%A %-d %B %Y, %H:%M", zone),
         "until": format_local(session.ends_at, "%H:%M", zone),
         "session_url": external_url("sessions.detail", session_id=session.id, slug=session.slug),
+        "join_url": join_link(reg),
         "cancel_url": external_url("signups.cancel_link", token=cancel_token(reg)),
-        "join_url": session.join_url if may_join(reg) else "",
         **extra,
     }
 
@@ -79,9 +78,11 @@ def _attendee(reg, tentative: bool) -> ical.Attendee:
 
 
 def _request_part(reg, *, tentative: bool = False) -> CalendarPart:
-    """A REQUEST for this person's copy (CONFIRMED for a seat, TENTATIVE for the waitlist)."""
+    """A REQUEST for this person's copy (CONFIRMED for a seat, TENTATIVE for the waitlist);
+    the join link only in a seat's copy."""
     ics = ical.invitation(reg.session, _attendee(reg, tentative), sequence=sequence_of(reg),
-                          stamp=utcnow(), tentative=tentative, with_link=may_join(reg))
+                          stamp=utcnow(), tentative=tentative,
+                          with_link=not tentative and bool(join_link(reg)))
     reg.in_calendar = reg.calendar_sent = True
     return CalendarPart(ical.REQUEST, ics)
 
@@ -202,15 +203,19 @@ def message(session, actor, *, subject: str, body: str, include_waitlist: bool) 
                      {"subject": subject, "body": body, "include_waitlist": include_waitlist}, actor)
 
 
-def _describe(field: str, old, new, zone: ZoneInfo, shows_link: bool) -> tuple[str, str, str]:
-    """(what, old, new) in words for the update email, times in the recipient's zone; a join
-    link is named only to those who may join (`shows_link`)."""
-    if field == "join_url" and not shows_link:
-        return FIELD_LABELS[field], "", HIDDEN_LINK
+def _describe(field: str, old, new, zone: ZoneInfo) -> tuple[str, str, str]:
+    """(what, old, new) in words for the update email, times in the recipient's zone (the
+    caller leaves the join link out for those who may not join)."""
     if field in ("starts_at", "ends_at"):
         old = format_local(datetime.fromisoformat(old), "%a %-d %b %Y, %H:%M", zone) if old else ""
         new = format_local(datetime.fromisoformat(new), "%a %-d %b %Y, %H:%M", zone) if new else ""
     return FIELD_LABELS[field], str(old or "none"), str(new or "none")
+
+
+def _only_the_link_changed(ann: Announcement) -> bool:
+    """Whether a CHANGED announcement is about the join link alone (news for seats only)."""
+    return ann.kind == AnnouncementKind.CHANGED and all(
+        field == "join_url" for field, _, _ in ann.payload["changes"])
 
 
 def recipients(ann: Announcement) -> list[Registration]:
@@ -218,6 +223,8 @@ def recipients(ann: Announcement) -> list[Registration]:
     statuses = [CONFIRMED, WAITLISTED]
     if ann.kind in (AnnouncementKind.MESSAGE, AnnouncementKind.FOLLOW_UP) \
             and not ann.payload.get("include_waitlist"):
+        statuses = [CONFIRMED]
+    if _only_the_link_changed(ann):
         statuses = [CONFIRMED]
     return list(db.session.scalars(
         select(Registration).options(selectinload(Registration.user), selectinload(Registration.session))
@@ -236,8 +243,8 @@ def write_one(ann: Announcement, reg: Registration, key: str) -> None:
         calendar = None
         if seat or reg.in_calendar:
             calendar = _request_part(reg, tentative=not seat)
-        lines = [_describe(f, old, new, _zone_of(reg), may_join(reg))
-                 for f, old, new in ann.payload["changes"]]
+        lines = [_describe(f, old, new, _zone_of(reg)) for f, old, new in ann.payload["changes"]
+                 if f != "join_url" or join_link(reg)]
         _send(reg, f"Updated: {session.title}", "session_changed", calendar, dedupe_key=key,
               changes=lines)
     elif ann.kind == AnnouncementKind.MESSAGE:

@@ -14,5 +14,5 @@ def init_app(app: Flask) -> None:
 
     signals.session_page.connect(services.session_page_values)
     invites.register_writer(AnnouncementKind.FOLLOW_UP, followup.write)
-    gdpr.register("notes", tables=("note_authors", "note_opens", "note_revisions", "note_attachments"),
-                  export=services.export_notes)
+    gdpr.register("notes", tables=("notes", "note_authors", "note_opens", "note_revisions",
+                                   "note_attachments"), export=services.export_notes)

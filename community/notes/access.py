@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from community.accounts.models import User
-from community.accounts.roles import is_member, is_organiser
+from community.accounts.roles import is_member, is_organiser, is_staff
 from community.db import utcnow
 from community.notes.models import Note, Visibility, note_sessions
 from community.signups.services import seated_session_ids
@@ -14,8 +14,10 @@ def is_author(user: User | None, note: Note) -> bool:
 
 
 def is_editor(user: User | None, note: Note) -> bool:
-    """Authors and organisers may see and edit a note in any state."""
-    return is_organiser(user) or is_author(user, note)
+    """Organisers, and the note's authors while they are analysts, may see and edit a note in
+    any state: authorship grants nothing once the role is gone (a demoted analyst reads the
+    note as any member would)."""
+    return is_organiser(user) or (is_staff(user) and is_author(user, note))
 
 
 def is_published(note: Note, now=None) -> bool:
@@ -41,9 +43,10 @@ def can_read(user: User | None, note: Note, seated: set[int] | None = None) -> b
     return any(s.id in seated for s in note.sessions)
 
 
-def readable(user: User | None, notes) -> list[Note]:
-    """The notes of `notes` the user may read (one query for their seats)."""
-    seated = seated_session_ids(user)
+def readable(user: User | None, notes, seated: set[int] | None = None) -> list[Note]:
+    """The notes of `notes` the user may read (one query for their seats, unless `seated`
+    already names the sessions at which they hold one)."""
+    seated = seated_session_ids(user) if seated is None else seated
     return [n for n in notes if can_read(user, n, seated)]
 
 

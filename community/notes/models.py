@@ -66,6 +66,8 @@ class Note(db.Model):
     embargo_until: Mapped[datetime | None]
     #: Shown as a banner: what is said may be used, but not who said it.
     chatham_house: Mapped[bool] = mapped_column(default=False)
+    #: Who wrote it first: with organisers, the only one who changes its authors.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import DDL, event, text
 from sqlalchemy.orm import selectinload
 
+from community.core.forms import plain_query
 from community.db import db
 from community.notes import access
 from community.notes.models import Note, note_sessions
@@ -19,6 +20,8 @@ from community.sessions.services import is_visible
 
 START, STOP = "\x02", "\x03"
 LIMIT = 50
+#: The longest query searched, in characters.
+MAX_QUERY = 200
 
 SQLITE_DDL = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_index USING fts5("
@@ -105,8 +108,9 @@ def _postgres(query: str) -> list[tuple[str, int, float, str]]:
 
 
 def search(user, query: str) -> list[Hit]:
-    """Ranked results the viewer may read, best first."""
-    query = (query or "").strip()[:200]
+    """Ranked results the viewer may read, best first (control characters in the query are
+    read as spaces)."""
+    query = plain_query(query, MAX_QUERY)
     if not query:
         return []
     rows = _postgres(query) if db.engine.dialect.name == "postgresql" else _sqlite(query)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from community.accounts.models import User
-from community.accounts.roles import is_staff
+from community.accounts.roles import is_organiser, is_staff
 from community.core.errors import DomainError, NotAllowed
 from community.db import db, utcnow
 from community.notes import access, files
@@ -21,6 +21,7 @@ from community.notes.models import (
     Visibility,
 )
 from community.sessions.models import Session
+from community.sessions.services import is_visible
 from community.signups.services import seated_user_ids
 
 CONTENT_FIELDS = ("title", "summary", "body")
@@ -39,6 +40,27 @@ def _require_editor(actor: User, note: Note) -> None:
         raise NotAllowed("Only the note's authors and organisers can change it.")
 
 
+def may_change_authors(actor: User | None, note: Note | None) -> bool:
+    """Organisers, and the writer who created the note, decide who its authors are (anyone
+    who may write decides it for a new note); co-authors do not."""
+    if note is None:
+        return is_staff(actor)
+    return is_organiser(actor) or (actor is not None and note.created_by_id == actor.id
+                                   and access.is_editor(actor, note))
+
+
+def _authors_change(actor: User, note: Note, authors) -> list[User] | None:
+    """The note's new authors (analysts and organisers only), or None when they stay as they
+    are (also for an empty choice); NotAllowed, with nothing changed, for anyone but organisers
+    and the note's creator."""
+    wanted = {u.id: u for u in authors if u.is_analyst}
+    if not wanted or set(wanted) == {a.id for a in note.authors if a.is_analyst}:
+        return None  # a note always keeps its authors rather than none
+    if not may_change_authors(actor, note):
+        raise NotAllowed("Only organisers and the note's creator can change its authors.", "authors")
+    return list(wanted.values())
+
+
 def _check(fields: dict) -> None:
     """Values a form could not check alone."""
     if fields.get("kind", NoteKind.PRE_READ) not in set(NoteKind):
@@ -47,6 +69,21 @@ def _check(fields: dict) -> None:
         raise DomainError("Choose who may read the note.", "visibility")
     if fields.get("visibility") == Visibility.ATTENDEES and not fields.get("sessions"):
         raise DomainError("A note for attendees must be linked to at least one session.", "sessions")
+
+
+def _links(actor: User, chosen, note: Note | None = None) -> list[Session]:
+    """The sessions a note is to be linked to: those the writer chose, each one they may see,
+    and the note's links to sessions the writer may not see, kept as they are."""
+    chosen = list(chosen)
+    if any(not is_visible(s, actor) for s in chosen):
+        raise DomainError("Choose the linked sessions from the list.", "sessions")
+    kept = [s for s in (note.sessions if note else []) if not is_visible(s, actor)]
+    return list({s.id: s for s in [*chosen, *kept]}.values())
+
+
+def linked_sessions(note: Note, viewer: User | None) -> list[Session]:
+    """The note's linked sessions that the viewer may see (what a page or answer may name)."""
+    return [s for s in note.sessions if is_visible(s, viewer)]
 
 
 def _revise(note: Note, actor: User, message: str) -> NoteRevision:
@@ -66,11 +103,13 @@ def create(actor: User, *, title: str, summary: str = "", body: str = "", kind: 
            message: str = "First version") -> Note:
     """Write a new note; the writer is always one of its authors."""
     _require_writer(actor)
+    sessions = _links(actor, sessions)
     _check({"kind": kind, "visibility": visibility, "sessions": sessions})
     people = {u.id: u for u in [actor, *authors] if u.is_analyst}
     note = Note(title=title.strip(), slug=slugify(title)[:200] or "note", summary=summary.strip(),
                 body=body, kind=kind, visibility=visibility, embargo_until=embargo_until,
-                chatham_house=chatham_house, sessions=list(sessions), authors=list(people.values()))
+                chatham_house=chatham_house, sessions=list(sessions), authors=list(people.values()),
+                created_by_id=actor.id)
     db.session.add(note)
     db.session.flush()
     _revise(note, actor, message)
@@ -80,15 +119,17 @@ def create(actor: User, *, title: str, summary: str = "", body: str = "", kind: 
 def update(actor: User, note: Note, *, message: str = "", **fields) -> NoteRevision:
     """Save changes; every save keeps a revision (who, when, what)."""
     _require_editor(actor, note)
+    if "sessions" in fields:
+        fields["sessions"] = _links(actor, fields["sessions"], note)
     merged = {"kind": note.kind, "visibility": note.visibility, "sessions": note.sessions, **fields}
     _check(merged)
     authors = fields.pop("authors", None)
+    new_authors = _authors_change(actor, note, authors) if authors is not None else None
     content_changed = any(f in fields and fields[f] != getattr(note, f) for f in CONTENT_FIELDS)
     for name, value in fields.items():
         setattr(note, name, value.strip() if isinstance(value, str) and name != "body" else value)
-    if authors is not None:
-        kept = {u.id: u for u in authors if u.is_analyst}
-        note.authors = list(kept.values()) or note.authors
+    if new_authors is not None:
+        note.authors = new_authors
     note.slug = slugify(note.title)[:200] or "note"
     note.updated_at = utcnow()
     db.session.flush()
@@ -210,12 +251,14 @@ def all_notes(visibility: str = ""):
     return stmt
 
 
-def session_notes(user, session: Session) -> list[Note]:
+def session_notes(user, session: Session, seated: set[int] | None = None) -> list[Note]:
     """The notes linked to a session that the viewer may read: published ones, and drafts
-    for their editors."""
+    for their editors (`seated`: the ids of the sessions at which the viewer holds a seat,
+    when the caller knows them)."""
     notes = db.session.scalars(access.linked_to_session(session.id).options(
         selectinload(Note.authors), selectinload(Note.sessions)).order_by(Note.kind)).all()
-    return [n for n in access.readable(user, notes) if access.is_published(n) or access.is_editor(user, n)]
+    return [n for n in access.readable(user, notes, seated)
+            if access.is_published(n) or access.is_editor(user, n)]
 
 
 def session_page_values(session: Session, viewer=None, **_ignored) -> dict:
@@ -224,13 +267,15 @@ def session_page_values(session: Session, viewer=None, **_ignored) -> dict:
 
 
 def export_notes(user: User) -> dict:
-    """The notes the member writes and those they opened, for the data export (authorship and
-    openings go with the account; revisions and attachments stay, unlinked from it)."""
+    """The notes the member writes, created and opened, for the data export (authorship and
+    openings go with the account; notes, revisions and attachments stay, unlinked from it)."""
     authored = db.session.scalars(select(Note).where(Note.authors.any(User.id == user.id))
                                   .order_by(Note.id))
+    created = db.session.scalars(select(Note).where(Note.created_by_id == user.id).order_by(Note.id))
     opened = db.session.scalars(select(Note).join(NoteOpen, NoteOpen.note_id == Note.id)
                                 .where(NoteOpen.user_id == user.id).order_by(Note.id))
-    return {"authored": [n.title for n in authored], "opened": [n.title for n in opened]}
+    return {"authored": [n.title for n in authored], "created": [n.title for n in created],
+            "opened": [n.title for n in opened]}
 
 
 def note_with_details(note_id: int) -> Note | None:

@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from slugify import slugify
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import selectinload
 
 from community.accounts.models import User
@@ -256,10 +256,20 @@ def past(now: datetime | None = None):
             .order_by(Session.starts_at.desc()))
 
 
+#: What everyone may see of a session; drafts and skipped occurrences are for organisers.
+PUBLIC_STATUSES = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED)
+
+
 def is_visible(session: Session, viewer: User | None) -> bool:
     """Who may see a session: published or cancelled ones everyone, drafts and skipped
-    occurrences organisers only (pages, feeds, search and the API all ask this)."""
-    return session.status in (SessionStatus.PUBLISHED, SessionStatus.CANCELLED) or is_organiser(viewer)
+    occurrences organisers only (pages, feeds, search, notes, polls and the API all ask this,
+    wherever a session is named)."""
+    return session.status in PUBLIC_STATUSES or is_organiser(viewer)
+
+
+def visible_to(viewer: User | None):
+    """`is_visible` as a SQL condition on sessions, for queries that list them."""
+    return true() if is_organiser(viewer) else Session.status.in_(PUBLIC_STATUSES)
 
 
 def visible_session(session_id: int, viewer: User | None) -> Session | None:
@@ -270,13 +280,25 @@ def visible_session(session_id: int, viewer: User | None) -> Session | None:
     return session if session is not None and is_visible(session, viewer) else None
 
 
-def series_sessions(series: Series, now: datetime | None = None) -> tuple[list[Session], list[Session]]:
-    """A series' upcoming and past published sessions."""
+def visible_series(series_id: int, viewer: User | None) -> Series | None:
+    """The series if this viewer may see it, else None. A series goes by the topic of its
+    sessions, so others than organisers see it once one of its sessions is visible to them."""
+    series = db.session.get(Series, series_id)
+    if series is None or is_organiser(viewer):
+        return series
+    shown = db.session.scalar(select(Session.id).where(Session.series_id == series.id,
+                                                       visible_to(viewer)).limit(1))
+    return series if shown is not None else None
+
+
+def series_sessions(series: Series, viewer: User | None = None,
+                    now: datetime | None = None) -> tuple[list[Session], list[Session]]:
+    """A series' upcoming and past sessions that the viewer may see (skipped ones left out)."""
     now = now or utcnow()
     rows = db.session.scalars(
         select(Session).options(selectinload(Session.hosts))
-        .where(Session.series_id == series.id,
-               Session.status.in_([SessionStatus.PUBLISHED, SessionStatus.CANCELLED]))
+        .where(Session.series_id == series.id, visible_to(viewer),
+               Session.status != SessionStatus.SKIPPED)
         .order_by(Session.starts_at)).all()
     return [s for s in rows if s.ends_at > now], [s for s in reversed(rows) if s.ends_at <= now]
 
@@ -330,12 +352,12 @@ def panel_series_sessions(series: Series, past_limit: int = 10) -> tuple[list[Se
     return list(upcoming), list(past)
 
 
-def linkable_sessions(since: timedelta) -> list[Session]:
-    """Sessions that started no longer than `since` ago or are still to come, except skipped
-    ones, latest first (what a briefing note can be linked to)."""
+def linkable_sessions(since: timedelta, viewer: User | None) -> list[Session]:
+    """Sessions the viewer may see that started no longer than `since` ago or are still to
+    come, except skipped ones, latest first (what the viewer can link a briefing note to)."""
     return list(db.session.scalars(select(Session).where(
-        Session.starts_at > utcnow() - since,
-        Session.status.in_([SessionStatus.DRAFT, SessionStatus.PUBLISHED, SessionStatus.CANCELLED]))
+        Session.starts_at > utcnow() - since, visible_to(viewer),
+        Session.status != SessionStatus.SKIPPED)
         .order_by(Session.starts_at.desc())))
 
 

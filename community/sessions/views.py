@@ -12,7 +12,6 @@ from community.core.timeutil import viewer_zone
 from community.core.web import viewer
 from community.db import db
 from community.sessions import services
-from community.sessions.models import Series
 
 bp = Blueprint("sessions", __name__)
 
@@ -53,8 +52,10 @@ def archive():
 def series(series_id: int, slug: str | None = None):
     """A series: its cadence, upcoming and past sessions, and following it."""
     user = viewer()
-    item = db.get_or_404(Series, series_id)
-    upcoming, past = services.series_sessions(item)
+    item = services.visible_series(series_id, user)
+    if item is None:
+        abort(404)
+    upcoming, past = services.series_sessions(item, user)
     return render_template("sessions/series.html", series=item, upcoming=upcoming, past=past[:10],
                            weekday_name=calendar.day_name[item.weekday],
                            **signals.collect(signals.session_listing, upcoming, viewer=user),

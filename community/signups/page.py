@@ -12,7 +12,7 @@ from community.signups.models import Registration, RegistrationStatus
 from community.signups.services import (
     CONFIRMED,
     WAITLISTED,
-    holds_seat,
+    join_link,
     registration_for,
     seat_counts,
     waitlist_position,
@@ -58,14 +58,14 @@ def member_state(user: User | None, session: Session, confirmed: int,
 
 
 def session_page_values(session: Session, viewer: User | None = None, **_ignored) -> dict:
-    """Seats, waitlist, the viewer's place, the join link (for a confirmed member with a seat
-    only) and whether they follow the session's series."""
+    """Seats, waitlist, the viewer's place, the join link if their place may see it, and
+    whether they follow the session's series."""
     confirmed, waitlisted = seat_counts([session.id])[session.id]
+    state = member_state(viewer, session, confirmed)
     return {
         "confirmed": confirmed, "waitlisted": waitlisted,
         "seats_left": max(session.capacity - confirmed, 0),
-        "state": member_state(viewer, session, confirmed),
-        "join_url": session.join_url if holds_seat(viewer, session) else "",
+        "state": state, "join_url": join_link(state.registration),
         "following": is_following(viewer, session.series) if session.series else False,
     }
 

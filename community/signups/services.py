@@ -266,13 +266,19 @@ def holds_seat(user: User | None, session: Session) -> bool:
         Registration.status == CONFIRMED)) is not None
 
 
-def may_join(reg: Registration) -> bool:
-    """Whether the join link goes to this registration's holder (page, feed, emails): a
-    confirmed seat of a member who confirmed their address, or one an organiser held for an
-    invited address (its emails reach only that address); never an unproven account."""
-    if reg.status != CONFIRMED:
+def may_join(reg: Registration | None) -> bool:
+    """Whether this place at a session may see its join link (page, feed, emails, calendar
+    parts): a confirmed seat of a member who confirmed their address, or one an organiser holds
+    for an invited address (its emails reach only that address). Never the waitlist, a
+    cancelled place, a visitor (None) or an unproven account."""
+    if reg is None or reg.status != CONFIRMED:
         return False
     return reg.user.is_confirmed if reg.user is not None else bool(reg.invited_email)
+
+
+def join_link(reg: Registration | None) -> str:
+    """The session's join link as this place may see it ("" when `may_join` says no)."""
+    return (reg.session.join_url or "") if may_join(reg) else ""
 
 
 def seated_session_ids(user: User | None) -> set[int]:

@@ -6,10 +6,9 @@ from flask_wtf import FlaskForm
 from community.core import ratelimit as rl
 from community.core.errors import DomainError
 from community.core.web import attempt, viewer
-from community.db import db
 from community.extensions import limiter
 from community.sessions.models import Series
-from community.sessions.services import visible_session
+from community.sessions.services import visible_series, visible_session
 from community.signups import follows, services
 
 bp = Blueprint("signups", __name__)
@@ -85,6 +84,14 @@ def cancel_link(token: str):
                            reg_zone=zone)
 
 
+def _series_or_404(series_id: int) -> Series:
+    """A series the viewer may see, or 404."""
+    series = visible_series(series_id, viewer())
+    if series is None:
+        abort(404)
+    return series
+
+
 def _to_series_page(series: Series):
     """Redirect to the series' page."""
     return redirect(url_for("sessions.series", series_id=series.id, slug=series.slug))
@@ -94,7 +101,7 @@ def _to_series_page(series: Series):
 @login_required
 def follow(series_id: int):
     """Follow a series."""
-    series = db.get_or_404(Series, series_id)
+    series = _series_or_404(series_id)
     with attempt() as outcome:
         follows.follow(viewer(), series)
     if outcome.ok:
@@ -106,7 +113,7 @@ def follow(series_id: int):
 @login_required
 def unfollow(series_id: int):
     """Stop following a series."""
-    series = db.get_or_404(Series, series_id)
+    series = _series_or_404(series_id)
     with attempt() as outcome:
         follows.unfollow(viewer(), series)
     if outcome.ok:

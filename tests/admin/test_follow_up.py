@@ -4,8 +4,9 @@ from datetime import timedelta
 from community.db import db, utcnow
 from community.notes import services as notes
 from community.notes.models import NoteKind, Visibility
+from community.polls.models import ResultsVisibility
 from community.signups import services as signups
-from tests.factories import make_session, make_user
+from tests.factories import make_poll, make_session, make_user
 
 
 def _past_session_with_attendees(capacity=2):
@@ -75,3 +76,19 @@ def test_api_lists_sessions_and_hides_drafts(client):
     data = client.get("/api/v1/sessions").get_json()
     assert [s["title"] for s in data["sessions"]] == ["Open one"]
     assert client.get(f"/api/v1/sessions/{draft.id}").status_code == 404
+
+
+def test_follow_up_preview_page_shows_an_attendees_copy_and_what_stays_with_organisers(client, auth):
+    organiser = make_user(role="organiser")
+    session, _, _ = _past_session_with_attendees()
+    make_poll(session, question="Shared with the room?", status="closed",
+              results_visibility=ResultsVisibility.AFTER_CLOSE)
+    make_poll(session, question="Kept for the organisers?", status="closed", position=2,
+              results_visibility=ResultsVisibility.ORGANISERS)
+    db.session.commit()
+    auth.login(organiser)
+    page = client.get(f"/admin/sessions/{session.id}/follow-up").get_data(as_text=True)
+    sent = next(line for line in page.splitlines() if "Closed polls:" in line)
+    assert "Shared with the room?" in sent and "Kept for the organisers?" not in sent
+    kept = next(line for line in page.splitlines() if "Kept for organisers and hosts" in line)
+    assert "Kept for the organisers?" in kept

@@ -52,3 +52,15 @@ def test_organiser_cannot_demote_themselves(client, organiser):
 def test_unknown_member_gives_404(client, organiser):
     assert client.post("/admin/members/9999/role", data={"role": "member"}).status_code == 404
     assert client.get("/admin/outbox/9999").status_code == 404
+
+
+@pytest.mark.parametrize("raw", ["nordic%00", "%00nordic", "nor%1Bdic%7F", "%00"])
+def test_members_search_with_control_characters_answers_200_and_reads_them_as_spaces(client, organiser, raw):
+    make_user(name="Cecilia CIO", organisation="Nordic Bank")
+    db.session.commit()
+    response = client.get(f"/admin/members?q={raw}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "\x00" not in page
+    if raw.replace("%00", "") == "nordic":
+        assert "Cecilia CIO" in page

@@ -114,3 +114,15 @@ def test_every_route_with_a_token_in_its_path_is_hidden(app):
         link = "http://127.0.0.1:5000" + rule.replace("<token>", secret).replace("<int:session_id>", "7")
         shown = mail.hide_link_secrets(f"Open {link} now.\n<a href=\"{link}\">here</a>")
         assert secret not in shown and "[hidden]" in shown, rule
+
+
+def test_outbox_search_with_control_characters_answers_200_and_reads_them_as_spaces(
+        client, organiser, mailbox):
+    user = make_user(email="cio@example.com")
+    mail.send_email(user.email, "Your invitation", "confirm_email", {"user": user, "confirm_url": "x"},
+                    user=user)
+    db.session.commit()
+    for raw in ("cio%00", "%00cio", "%00", "%1B%7F"):
+        response = client.get(f"/admin/outbox?q={raw}")
+        assert response.status_code == 200 and "\x00" not in response.get_data(as_text=True)
+    assert "cio@example.com" in client.get("/admin/outbox?q=cio%00").get_data(as_text=True)

@@ -182,3 +182,39 @@ def test_quoted_words_still_find_the_note(client):
     make_note(title="Data maturity", body="Telemetry data pipelines.")
     db.session.commit()
     assert _result_titles(_search(client, '"telemetry"')) == ["Data maturity"]
+
+
+CONTROL_QUERIES = ["\x00", "\x00\x00", "telemetry\x00", "\x00telemetry", "tele\x00metry", "\x01\x02\x03",
+                   "\x02telemetry\x03", "\x1b[31mtelemetry", "\x7f", "\x08\x0b\x0c", "\r\n", "\t",
+                   "\x85", "\x9f", "telemetry\x00 OR\x00 data"]
+
+
+@pytest.mark.parametrize("query", CONTROL_QUERIES)
+def test_query_with_control_characters_answers_200(client, query):
+    make_note(title="Data maturity", body="Telemetry data pipelines.")
+    make_session(title="Roundtable", description="Telemetry data.")
+    db.session.commit()
+    page = _search(client, query)
+    assert "results for" in page or "result for" in page or "search-results" not in page
+    assert "\x00" not in page
+
+
+@pytest.mark.parametrize("query", ["telemetry\x00", "\x00telemetry", "\x1btelemetry\x7f"])
+def test_control_characters_are_left_out_and_the_words_still_found(client, query):
+    make_note(title="Data maturity", body="Telemetry data pipelines.")
+    db.session.commit()
+    assert _result_titles(_search(client, query)) == ["Data maturity"]
+
+
+@pytest.mark.parametrize("raw", ["%00", "%ED%A0%80", "%FF%FE", "%C0%80", "tele%00metry%0D%0A"])
+def test_raw_nul_and_broken_utf8_in_the_address_answer_200(client, raw):
+    make_note(title="Data maturity", body="Telemetry data pipelines.")
+    db.session.commit()
+    assert client.get(f"/search?q={raw}").status_code == 200
+
+
+def test_query_of_control_characters_only_is_an_empty_search(client):
+    make_note(title="Data maturity", body="Telemetry data pipelines.")
+    db.session.commit()
+    page = _search(client, "\x00\x01\x1b")
+    assert _result_titles(page) == [] and "search-results" not in page

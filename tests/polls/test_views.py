@@ -225,3 +225,36 @@ def test_the_session_page_runs_a_constant_number_of_queries_whatever_the_polls(c
         services.answer(db.session.get(type(member), member_id), poll, [poll.options[0].id], "Because.")
     db.session.commit()
     assert count_page_queries(client, path) == few
+
+
+@pytest.mark.parametrize("viewer", ["visitor", "member", "analyst"])
+def test_short_link_to_a_poll_of_a_draft_session_is_404_unless_the_viewer_may_see_the_session(
+        client, auth, viewer):
+    session = make_session(status="draft", title="Secret merger talks", slug="secret-merger-talks")
+    poll = make_poll(session)
+    if viewer != "visitor":
+        auth.log_in_new_user(role="member" if viewer == "member" else "analyst")
+    db.session.commit()
+    response = client.get(f"/p/{poll.id}")
+    assert response.status_code == 404
+    assert "secret-merger" not in response.headers.get("Location", "")
+
+
+def test_short_link_to_a_poll_of_a_draft_session_leads_organisers_to_the_preview(client, auth):
+    poll = make_poll(make_session(status="draft"))
+    auth.log_in_new_user(role="organiser")
+    db.session.commit()
+    response = client.get(f"/p/{poll.id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"#poll-{poll.id}")
+
+
+def test_short_link_to_a_draft_poll_is_404_for_members_and_leads_its_managers_to_it(client, auth):
+    host = make_user(role="analyst")
+    poll = make_poll(make_session(hosts=[host]), status="draft")
+    db.session.commit()
+    assert client.get(f"/p/{poll.id}").status_code == 404
+    auth.log_in_new_user()
+    assert client.get(f"/p/{poll.id}").status_code == 404
+    auth.logout()
+    auth.login(host)
+    assert client.get(f"/p/{poll.id}").status_code == 302

@@ -164,6 +164,29 @@ def test_series_page_lists_its_sessions_and_offers_follow(client, auth):
     assert "Follow: sign me up for every session" in page
 
 
+@pytest.mark.parametrize("role", [None, "member", "analyst"])
+def test_series_whose_sessions_are_all_drafts_is_404_unless_the_viewer_may_see_them(client, auth, role):
+    series = make_series(title="Secret merger talks")
+    make_session(series=series, title="Secret merger talks", status=SessionStatus.DRAFT)
+    if role:
+        auth.log_in_new_user(role=role)
+    db.session.commit()
+    assert client.get(f"/series/{series.id}").status_code == 404
+
+
+def test_series_page_lists_drafts_to_organisers_only_and_marks_them(client, auth):
+    series = make_series(title="CIO Roundtable")
+    make_session(series=series, title="Announced topic", slug="announced")
+    make_session(series=series, title="Secret merger talks", slug="secret",
+                 starts_at=utcnow() + timedelta(days=21), status=SessionStatus.DRAFT)
+    db.session.commit()
+    page = client.get(f"/series/{series.id}", follow_redirects=True).get_data(as_text=True)
+    assert "Announced topic" in page and "Secret merger talks" not in page
+    auth.log_in_new_user(role="organiser")
+    page = client.get(f"/series/{series.id}", follow_redirects=True).get_data(as_text=True)
+    assert "Secret merger talks" in page and "Draft" in page
+
+
 def _add_sessions(host_id, count, offset=0):
     from community.accounts.models import User
 

@@ -283,6 +283,7 @@ def test_only_organisers_add_remove_or_promote(app):
 def test_following_a_series_signs_up_for_newly_published_sessions(client, auth, mailbox):
     organiser = make_user(role="organiser")
     series = make_series()
+    make_session(series=series, slug="announced")  # a series shows once a session of it does
     follower = make_user()
     db.session.commit()
     auth.login(follower)
@@ -298,6 +299,17 @@ def test_following_a_series_signs_up_for_newly_published_sessions(client, auth, 
     sessions.publish(organiser, second)
     db.session.commit()
     assert services.registration_for(follower, second) is None
+
+
+def test_following_a_series_whose_sessions_are_all_drafts_is_404_and_names_nothing(client, auth):
+    series = make_series(title="Secret merger talks")
+    make_session(series=series, status=SessionStatus.DRAFT)
+    auth.log_in_new_user()
+    db.session.commit()
+    for action in ("follow", "unfollow"):
+        response = client.post(f"/series/{series.id}/{action}")
+        assert response.status_code == 404
+        assert "Secret merger" not in response.get_data(as_text=True)
 
 
 def test_followers_beyond_capacity_are_waitlisted(app):

@@ -53,8 +53,9 @@ def writer_or_refuse() -> None:
 
 
 def session_options():
-    """Sessions a note can be linked to: from a year ago on, not skipped."""
-    return sessions.linkable_sessions(timedelta(days=365))
+    """Sessions the viewer can link a note to: those they may see, from a year ago on, not
+    skipped (drafts for organisers only)."""
+    return sessions.linkable_sessions(timedelta(days=365), viewer())
 
 
 def to_utc(local, zone_name: str):

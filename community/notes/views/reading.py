@@ -1,6 +1,7 @@
 """Reading: the briefings library, a note, its attachments, and search."""
 from flask import abort, redirect, render_template, request, send_file, url_for
 
+from community.core.forms import plain_query
 from community.core.web import attempt, viewer
 from community.db import db
 from community.notes import access, files, search, services
@@ -28,6 +29,7 @@ def detail(note_id: int, slug: str | None = None):
         services.record_open(viewer(), note)
     editor = access.is_editor(viewer(), note)
     return render_template("notes/detail.html", note=note, editor=editor,
+                           sessions=services.linked_sessions(note, viewer()),
                            opened=services.open_count(note) if editor else None,
                            published=access.is_published(note))
 
@@ -51,6 +53,6 @@ def attachment(note_id: int, attachment_id: int, filename: str):
 @bp.get("/search")
 def search_page():
     """Full-text search over the sessions and notes the viewer may read."""
-    query = request.args.get("q", "").strip()[:200]
+    query = plain_query(request.args.get("q", ""), search.MAX_QUERY)
     hits = search.search(viewer(), query) if query else []
     return render_template("notes/search.html", q=query, hits=hits)

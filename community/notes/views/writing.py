@@ -67,7 +67,8 @@ def new():
         if outcome.ok:
             flash("The note is saved.", "success")
             return redirect_to_note(note)
-    return render_template("notes/edit.html", form=form, note=None, preview=preview)
+    return render_template("notes/edit.html", form=form, note=None, preview=preview,
+                           authors_editable=True)
 
 
 @bp.route("/notes/<int:note_id>/edit", methods=["GET", "POST"])
@@ -84,7 +85,8 @@ def edit(note_id: int):
             flash("The note is saved.", "success")
             return redirect_to_note(note)
     return render_template("notes/edit.html", form=form, note=note, preview=preview,
-                           upload=UploadForm())
+                           upload=UploadForm(),
+                           authors_editable=services.may_change_authors(viewer(), note))
 
 
 @bp.post("/notes/preview")
@@ -148,7 +150,7 @@ def upload(note_id: int):
             flash(f"{row.filename} is attached.", "success")
             return redirect(url_for("notes.edit", note_id=note.id) + "#attachments")
     return render_template("notes/edit.html", form=_form(note), note=note, preview=None,
-                           upload=form), 400
+                           upload=form, authors_editable=services.may_change_authors(viewer(), note)), 400
 
 
 @bp.post("/notes/<int:note_id>/attachments/<int:attachment_id>/delete")

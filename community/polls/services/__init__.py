@@ -18,7 +18,7 @@ from community.polls.services.manage import (
     start_live_round,
     update_poll,
 )
-from community.polls.services.page import PollView, poll_view, poll_views
+from community.polls.services.page import PollView, poll_view, poll_views, visible_results
 from community.polls.services.results import (
     breakdown,
     comments,
@@ -35,4 +35,5 @@ __all__ = [
     "copy_poll", "copy_sources", "create_poll", "delete_poll", "is_manager", "move_poll",
     "my_answers", "open_poll", "poll_view", "poll_views", "results_for", "results_visible",
     "rounds_with_results", "session_polls", "start_live_round", "tally", "tally_rows", "update_poll",
+    "visible_results",
 ]

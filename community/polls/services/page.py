@@ -44,6 +44,20 @@ class PollView:
                 for point, o in enumerate(self.poll.options, 1) if o.id in answer.option_ids]
 
 
+def _with_visible_results(viewer: User | None, polls: list[Poll], manager: bool, answers) -> list[Poll]:
+    """Those of `polls` whose current results the viewer sees, by the polls' own rule."""
+    return [p for p in polls
+            if rules.results_visible(p, viewer, manager=manager, answered=(p.id, p.round) in answers)]
+
+
+def visible_results(viewer: User | None, session: Session, polls: list[Poll]) -> dict[int, PollResults]:
+    """The results of those of the session's `polls` the viewer may see now, by poll id (what
+    an email or any other page that shows results must use: the rule of `rules.results_visible`)."""
+    answers = my_answers(viewer, [p.id for p in polls])
+    shown = _with_visible_results(viewer, polls, rules.is_manager(viewer, session), answers)
+    return results_for(shown)
+
+
 def poll_views(viewer: User | None, session: Session, polls: list[Poll] | None = None) -> list[PollView]:
     """The session's polls for this viewer (drafts only for managers), in a fixed number of queries."""
     manager = rules.is_manager(viewer, session)
@@ -54,8 +68,7 @@ def poll_views(viewer: User | None, session: Session, polls: list[Poll] | None =
     needs_seat = any(p.audience == Audience.ATTENDEES and p.status == PollStatus.OPEN for p in polls)
     attendee = holds_seat(viewer, session) if needs_seat else False
     answers = my_answers(viewer, [p.id for p in polls])
-    visible = {p.id for p in polls
-               if rules.results_visible(p, viewer, manager=manager, answered=(p.id, p.round) in answers)}
+    visible = {p.id for p in _with_visible_results(viewer, polls, manager, answers)}
     results = results_for([p for p in polls if p.id in visible])
     notes = comments([p.id for p in polls if p.id in visible and p.allow_comment])
     views = []

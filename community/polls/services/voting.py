@@ -109,7 +109,7 @@ def answer(user: User, poll: Poll, option_ids, comment: str | None = "") -> int:
 def my_answers(user: User | None, poll_ids) -> dict[tuple[int, int], MyAnswer]:
     """The viewer's answers to these polls by (poll id, round), in one query."""
     ids = list(poll_ids)
-    if not ids or user is None:
+    if not ids or user is None or user.id is None:  # a visitor, or an account never saved
         return {}
     rows = db.session.execute(
         select(PollAnswer.poll_id, PollAnswer.round, PollAnswer.comment, PollChoice.option_id)
