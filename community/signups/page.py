@@ -66,6 +66,9 @@ def session_page_values(session: Session, viewer: User | None = None, **_ignored
         "confirmed": confirmed, "waitlisted": waitlisted,
         "seats_left": max(session.capacity - confirmed, 0),
         "state": state, "join_url": join_link(state.registration),
+        #: A seat whose holder must confirm their address before the link is shown.
+        "join_after_confirming": bool(session.join_url) and state.state == "confirmed"
+        and viewer is not None and not viewer.is_confirmed,
         "following": is_following(viewer, session.series) if session.series else False,
     }
 
