@@ -8,6 +8,7 @@ Create Date: 2026-11-23 14:49:00.636435
 import sqlalchemy as sa
 from alembic import op
 
+
 # revision identifiers, used by Alembic.
 revision = "0005"
 down_revision = "0004"
