@@ -155,7 +155,7 @@ def parse(raw: bytes) -> Parsed:
                   subject=header(msg, "Subject")[:255], in_reply_to=ids, defects=defects)
 
 
-def _payload(part) -> bytes:
+def decoded(part) -> bytes:
     """A leaf part's decoded bytes (b"" when the transfer encoding cannot be read)."""
     try:
         data = part.get_payload(decode=True)
@@ -172,7 +172,7 @@ def calendar_data(msg: EmailMessage) -> CalendarData | None:
             continue
         if part.get_content_type() in CALENDAR_TYPES or (
                 (part.get_filename() or "").lower().endswith(".ics")):
-            data = _payload(part)
+            data = decoded(part)
             if data:
                 return CalendarData(data, str(part.get_param("method") or "").upper())
     return None
@@ -242,7 +242,7 @@ def _delivery_status_text(part) -> str:
     payload = part.get_payload()
     if isinstance(payload, list):
         return "\n\n".join(str(p) for p in payload)
-    data = _payload(part)
+    data = decoded(part)
     return data.decode("utf-8", "replace") if data else str(payload or "")
 
 
@@ -252,7 +252,7 @@ def _returned_message_ids(part) -> list[str]:
     if isinstance(payload, list) and payload:
         inner = payload[0]
         return [header(inner, n).strip("<>") for n in ("Message-ID", "Original-Message-ID")]
-    data = _payload(part) or str(payload or "").encode()
+    data = decoded(part) or str(payload or "").encode()
     inner = message_from_bytes(data, policy=policy.default)
     return [header(inner, n).strip("<>") for n in ("Message-ID", "Original-Message-ID")]
 

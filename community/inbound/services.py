@@ -5,6 +5,7 @@
 Message-ID is acted on once; automatic mail (RFC 3834) is never answered and nothing is sent
 to a sender that could not be verified: emails go only to a member's own address on file.
 """
+import re
 import traceback
 from datetime import timedelta
 from email.parser import BytesHeaderParser
@@ -189,3 +190,59 @@ def inbound_query(kind: str = "", outcome: str = "", query: str = ""):
         stmt = stmt.where(or_(InboundMessage.sender.ilike(like), InboundMessage.subject.ilike(like)))
     return stmt
 
+
+
+#: Link parts that look like secrets (signed tokens, feed keys) inside URLs, and long bare tokens.
+_URL = re.compile(r"https?://[^\s<>\"']+")
+_SECRET_IN_URL = re.compile(r"[A-Za-z0-9_\-.~=%]{20,}")
+_BARE_TOKEN = re.compile(r"\b[A-Za-z0-9_\-]{32,}\b")
+REDACTED = "[redacted]"
+
+
+def redact(text: str) -> str:
+    """Hide what could act for someone: long path parts and values in links, and long tokens."""
+    def in_url(match):
+        url = match.group(0)
+        scheme, _, rest = url.partition("://")
+        host, slash, path = rest.partition("/")
+        return f"{scheme}://{host}{slash}{_SECRET_IN_URL.sub(REDACTED, path)}"
+
+    return _BARE_TOKEN.sub(REDACTED, _URL.sub(in_url, text))
+
+
+def readable(row: InboundMessage) -> str:
+    """The kept message for the organisers: its headers and every text part decoded, other parts
+    named, with tokens redacted ("" when the raw message is no longer kept)."""
+    if row.raw is None:
+        return ""
+    msg = parsing.parse(row.raw).msg
+    lines = [f"{name}: {_safe(value)}" for name, value in _items(msg)]
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        ctype = part.get_content_type()
+        lines.append("")
+        lines.append(f"--- {ctype}{' ' + part.get_filename() if part.get_filename() else ''} ---")
+        if part.get_content_maintype() == "text":
+            data = parsing.decoded(part)
+            charset = part.get_content_charset() or "utf-8"
+            try:
+                lines.append(data.decode(charset, "replace"))
+            except LookupError:
+                lines.append(data.decode("utf-8", "replace"))
+        else:
+            lines.append(f"({len(parsing.decoded(part))} bytes, not shown)")
+    return redact("\n".join(lines))
+
+
+def _items(msg) -> list[tuple[str, str]]:
+    """The message's headers (name, raw value), never raising on a damaged one."""
+    try:
+        return list(msg.raw_items())
+    except Exception:  # noqa: BLE001 - a damaged header block shows as empty
+        return []
+
+
+def _safe(value) -> str:
+    """A raw header value as one line."""
+    return " ".join(str(value).split())
