@@ -4,8 +4,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Add the `flask inbound` commands (the periodic purge of kept raw messages is listed in
-    community/schedule.py)."""
-    from community.inbound import cli
+    """Add the `flask inbound` commands and the inbound part of a member's data (the periodic
+    purge of kept raw messages is listed in community/schedule.py). The rows are found by the
+    sender's address, so the part claims no table with a column pointing at users."""
+    from community.accounts import gdpr
+    from community.inbound import cli, services
 
     app.cli.add_command(cli.inbound)
+    gdpr.register("inbound_email", tables=(), export=services.export_inbound, erase=services.erase_inbound)

@@ -12,7 +12,7 @@ from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from community.accounts.roles import require_organiser
 from community.core.errors import DomainError
@@ -246,3 +246,19 @@ def _items(msg) -> list[tuple[str, str]]:
 def _safe(value) -> str:
     """A raw header value as one line."""
     return " ".join(str(value).split())
+
+
+# A member's data -------------------------------------------------------------------------
+
+def export_inbound(user) -> list[dict]:
+    """The emails received from the member's address and what was done with them (export)."""
+    rows = db.session.scalars(select(InboundMessage).where(InboundMessage.sender == user.email)
+                              .order_by(InboundMessage.id))
+    return [{"subject": r.subject, "kind": r.kind, "outcome": r.outcome, "detail": r.detail,
+             "received_at": r.received_at.isoformat()} for r in rows]
+
+
+def erase_inbound(user) -> None:
+    """Before the account is deleted: remove the emails received from the member's address."""
+    db.session.execute(delete(InboundMessage).where(InboundMessage.sender == user.email)
+                       .execution_options(synchronize_session=False))

@@ -146,3 +146,4 @@ def test_raw_messages_are_forgotten_after_their_keeping_time(app, runner, mailbo
     assert worker.purge_raw() == 1
     db.session.expire_all()
     assert old.raw is None and recent.raw is not None
+
