@@ -173,7 +173,9 @@ def _ask_to_confirm(reg: Registration) -> Result:
         return Result(Kind.CALENDAR_REPLY, Outcome.IGNORED,
                       f"Not verified; a confirmation link for registration {reg.id} was sent recently.")
     confirm_url = external_url("inbound.confirm_decline", token=tokens.decline_token(reg))
-    send_email(reg.user.email, f"Did you mean to give up your seat? {reg.session.title}",
+    question = ("Did you mean to give up your seat?" if reg.status == CONFIRMED
+                else "Did you mean to leave the waitlist?")
+    send_email(reg.user.email, f"{question} {reg.session.title}",
                "inbound_confirm_decline", _email_context(reg, confirm_url=confirm_url), user=reg.user)
     return Result(Kind.CALENDAR_REPLY, Outcome.AWAITING_CONFIRMATION, marker)
 

@@ -200,3 +200,24 @@ def test_an_auto_submitted_calendar_message_is_not_acted_on(runner, mailbox):
     _result, row = receive(runner, raw)
     assert row.outcome == "ignored" and "Automatic" in row.detail
     assert _reg(session, alice).status == "confirmed" and mailbox.messages == []
+
+
+def test_an_unauthenticated_waitlist_decline_asks_about_the_waitlist_place(runner, mailbox):
+    session, _, (bob,) = _seated()
+    mailbox.clear()
+    _result, row = receive(runner, reply_message(session.ical_uid, bob.email, "DECLINED",
+                                                 authenticated=False))
+    assert row.outcome == "awaiting_confirmation"
+    (ask,) = mailbox.to(bob.email)
+    assert ask["Subject"] == f"Did you mean to leave the waitlist? {session.title}"
+    assert _reg(session, bob).status == "waitlisted"
+
+
+def test_a_second_unverified_decline_soon_after_sends_no_second_email(runner, mailbox):
+    session, (alice,), _ = _seated(waiting=0)
+    mailbox.clear()
+    receive(runner, reply_message(session.ical_uid, alice.email, "DECLINED", authenticated=False))
+    _result, row = receive(runner, reply_message(session.ical_uid, alice.email, "DECLINED",
+                                                 authenticated=False))
+    assert row.outcome == "ignored" and "sent recently" in row.detail
+    assert len(mailbox.to(alice.email)) == 1
