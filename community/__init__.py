@@ -32,11 +32,24 @@ def create_app(test_config: dict | None = None) -> Flask:
     ext.limiter.init_app(app)
     queue.init_app(app)
 
-    from community import accounts, demo, health, invites, mail, notes, polls, schedule, sessions, signups
+    from community import (
+        accounts,
+        demo,
+        health,
+        inbound,
+        invites,
+        mail,
+        notes,
+        polls,
+        schedule,
+        sessions,
+        signups,
+    )
     from community.accounts.views import bp as accounts_bp
     from community.admin.views import bp as admin_bp
     from community.api.views import bp as api_bp
     from community.core import web
+    from community.inbound.views import bp as inbound_bp
     from community.invites.views import bp as invites_bp
     from community.notes.views import bp as notes_bp
     from community.polls.views import bp as polls_bp
@@ -45,11 +58,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     web.init_app(app)
     # Each feature registers its hooks: signal receivers, tasks, its part of a member's data.
-    for feature in (mail, accounts, sessions, signups, invites, polls, notes):
+    for feature in (mail, accounts, sessions, signups, invites, polls, notes, inbound):
         feature.init_app(app)
     schedule.init_app(app)
     demo.init_app(app)
     for blueprint in (health.bp, sessions_bp, accounts_bp, signups_bp, invites_bp, polls_bp, notes_bp,
-                      api_bp, admin_bp):
+                      inbound_bp, api_bp, admin_bp):
         app.register_blueprint(blueprint)
     return app

@@ -117,4 +117,12 @@ def from_environment(instance_path: str) -> dict:
         #: (hours before the start; 0 turns one off).
         "REMINDER_LEAD_HOURS": 24,
         "REMINDER_SHORT_LEAD_HOURS": 1,
+        #: The receiving mail server's authserv-id: only its Authentication-Results are believed.
+        "INBOUND_AUTHSERV_ID": (env.get("INBOUND_AUTHSERV_ID") or "").strip() or None,
+        #: Inbound messages larger than this are recorded from their headers and not read.
+        "INBOUND_MAX_BYTES": 10 * 1024 * 1024,
+        #: More messages than this from one address in an hour are recorded and not acted on.
+        "INBOUND_MAX_PER_HOUR": 30,
+        #: Days the raw bytes of an inbound message are kept for the organisers.
+        "INBOUND_RAW_DAYS": 30,
     }

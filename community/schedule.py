@@ -11,6 +11,7 @@ from community.queue import crontab
 
 def init_app(app: Flask) -> None:
     """Register every periodic job with the queue (once per process)."""
+    from community.inbound import worker as inbound_worker
     from community.invites import worker as invites_worker
     from community.mail import delivery
 
@@ -23,6 +24,8 @@ def init_app(app: Flask) -> None:
         ("invites.send_reminders", crontab(minute="*/5"), invites_worker.send_due),
         # Every five minutes: remove tentative entries of sessions that started without a seat.
         ("invites.close_waitlists", crontab(minute="*/5"), invites_worker.close_started_waitlists),
+        # Daily: forget the raw bytes of inbound messages once their keeping time is over.
+        ("inbound.purge_raw", crontab(minute="17", hour="3"), inbound_worker.purge_raw),
     ]
     for name, schedule, job in jobs:
         queue.register_periodic(name, schedule, job)

@@ -16,6 +16,7 @@ MENU = [
     ("admin.notes_list", "Notes"),
     ("admin.members", "Members"),
     ("admin.outbox", "Outbox"),
+    ("admin.inbound_list", "Inbound"),
 ]
 
 

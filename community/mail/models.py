@@ -15,6 +15,8 @@ class OutboxStatus(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    #: The receiving server reported a permanent failure afterwards (a DSN read back in).
+    BOUNCED = "bounced"
 
 
 class OutboxMessage(db.Model):

@@ -56,6 +56,10 @@ class Registration(db.Model):
     #: When each reminder went out; set by a guarded UPDATE so it is sent once.
     reminded_day_before_at: Mapped[datetime | None]
     reminded_hour_before_at: Mapped[datetime | None]
+    #: The answer the person last gave in their calendar (an emailed iTIP REPLY read back in):
+    #: "ACCEPTED", "TENTATIVE", "DECLINED", or "" when none came.
+    calendar_reply: Mapped[str] = mapped_column(String(16), default="")
+    calendar_replied_at: Mapped[datetime | None]
 
     session: Mapped[Session] = relationship()
     user: Mapped[User | None] = relationship()

@@ -11,6 +11,8 @@ from community.sessions.models import Session
 from community.signups import services as signups
 from community.signups.models import Registration, RegistrationStatus
 
+#: How a member's emailed calendar answer is shown to organisers.
+CALENDAR_REPLY_LABELS = {"ACCEPTED": "Accepted", "TENTATIVE": "Tentative", "DECLINED": "Declined"}
 CSV_COLUMNS = ["status", "position", "name", "email", "organisation", "job_title",
                "signed_up_at", "source"]
 
@@ -20,7 +22,7 @@ def _render_attendees(session: Session, form: AddAttendeeForm, message: MessageF
     groups = signups.attendees(session)
     return render_template("admin/attendees.html", session=session, groups=groups, form=form,
                            message=message or MessageForm(),
-                           action=ActionForm())
+                           action=ActionForm(), calendar_reply_labels=CALENDAR_REPLY_LABELS)
 
 
 def _registration(session_id: int, reg_id: int) -> Registration:
