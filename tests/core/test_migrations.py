@@ -98,4 +98,8 @@ def test_note_creator_is_filled_from_the_first_revision_and_nothing_else_changes
             counts = [_count(conn, t) for t in ("notes", "note_authors", "note_revisions", "note_opens")]
             assert counts == [1, 1, 2, 1]
         downgrade(revision="base")
+        if TEST_DATABASE_URL:  # leave the shared PostgreSQL database as the other tests expect it
+            db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            db.session.commit()
+            db.create_all()
         db.engine.dispose()
