@@ -56,8 +56,11 @@ def _partial(poll: Poll, **extra) -> str:
 
 @bp.get("/p/<int:poll_id>")
 def short_link(poll_id: int):
-    """The short link shown to the room: goes to the poll on its session page."""
-    return redirect(poll_url(db.get_or_404(Poll, poll_id)))
+    """The short link shown to the room: goes to the poll on its session page (404 for a poll,
+    or a session, the viewer may not see, as on the session page)."""
+    poll = db.get_or_404(Poll, poll_id)
+    _, poll = _session_and_poll(poll.session_id, poll.id)
+    return redirect(poll_url(poll))
 
 
 @bp.post("/sessions/<int:session_id>/polls/<int:poll_id>/answer")

@@ -197,6 +197,19 @@ def test_the_short_link_leads_to_the_poll(client):
     assert client.get("/p/999").status_code == 404
 
 
+def test_the_short_link_of_a_draft_poll_or_a_draft_session_tells_nothing(client, auth):
+    draft_poll = make_poll(status="draft")
+    hidden = make_poll(make_session(title="Unannounced merger talk", slug="unannounced-merger-talk",
+                                    status="draft"), status="draft")
+    db.session.commit()
+    for poll in (draft_poll, hidden):
+        response = client.get(f"/p/{poll.id}")
+        assert response.status_code == 404 and "merger" not in response.headers.get("Location", "")
+    auth.log_in_new_user()
+    assert client.get(f"/p/{draft_poll.id}").status_code == 404
+    assert client.get(f"/p/{hidden.id}").status_code == 404
+
+
 def test_the_session_page_runs_a_constant_number_of_queries_whatever_the_polls(client, auth):
     session = make_session()
     member = make_user()
