@@ -39,6 +39,11 @@ class NoControlCharacters:
                               f"invisible control character (U+{ord(bad):04X}).")
 
 
+def without_control_characters(text: str) -> str:
+    """`text` with its control characters dropped, for search words taken from a query string."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cc")
+
+
 #: For one-line fields (names, titles, subjects, email addresses, links).
 single_line = NoControlCharacters()
 #: For textareas (descriptions, bodies, one option per line).

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import Form, PasswordField, StringField, TextAreaField
 
-from community.core.forms import NoControlCharacters, multi_line, single_line
+from community.core.forms import NoControlCharacters, multi_line, single_line, without_control_characters
 from community.db import db
 from community.invites.models import Announcement
 from community.signups import services as signups
@@ -55,6 +55,10 @@ def test_multi_line_fields_refuse_other_control_characters(text):
 def test_the_message_names_the_character():
     with pytest.raises(ValueError, match=r"U\+001B"):
         single_line(None, _Field("\x1b"))
+
+
+def test_search_words_lose_their_control_characters():
+    assert without_control_characters("mi\x00a\x1b\n 🙂") == "mia 🙂"
 
 
 def _forms():

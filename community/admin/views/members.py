@@ -6,6 +6,7 @@ from community.accounts.models import Role, User
 from community.admin.blueprint import bp
 from community.admin.forms import RoleForm
 from community.admin.views.common import PER_PAGE, back_url
+from community.core.forms import without_control_characters
 from community.core.web import attempt, viewer
 from community.db import db
 
@@ -13,7 +14,7 @@ from community.db import db
 @bp.get("/members")
 def members():
     """All accounts, searchable, with role and confirmation state."""
-    query = request.args.get("q", "").strip()[:100]
+    query = without_control_characters(request.args.get("q", "")).strip()[:100]
     role = request.args.get("role", "")
     page = db.paginate(accounts.search_users(query, role), per_page=PER_PAGE, error_out=False)
     return render_template("admin/members.html", page=page, q=query, role=role,

@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from community.admin.blueprint import bp
 from community.admin.forms import ActionForm
 from community.admin.views.common import PER_PAGE
+from community.core.forms import without_control_characters
 from community.core.web import attempt
 from community.db import db
 from community.mail import services as mail
@@ -14,7 +15,7 @@ from community.mail.models import OutboxMessage, OutboxStatus
 def outbox():
     """Every message: recipient, subject, status, attempts, last error, sent time."""
     status = request.args.get("status", "")
-    query = request.args.get("q", "").strip()[:100]
+    query = without_control_characters(request.args.get("q", "")).strip()[:100]
     page = db.paginate(mail.outbox_query(status, query), per_page=PER_PAGE, error_out=False)
     return render_template("admin/outbox.html", page=page, status=status, q=query,
                            statuses=list(OutboxStatus), form=ActionForm())
