@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flask import Flask, flash, render_template, request
+from flask import Flask, abort, current_app, flash, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -98,12 +98,33 @@ def _security_headers(response):
     return response
 
 
+def takes_files(view):
+    """Mark a view whose form takes uploaded files; every other form takes text only."""
+    view.takes_files = True
+    return view
+
+
+def _form_bodies_only():
+    """A post carries a form. Flask-WTF would read a JSON body, or a file sent in place of a text
+    field, as the form's data, and the validators expect text (a 500 in Length): no page sends
+    JSON (the scripts send FormData), so a JSON body is a 415, and a file is a 400 unless the
+    view is marked with `takes_files`."""
+    if request.url_rule is None or request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return None
+    if request.is_json:
+        abort(415)
+    if request.files and not getattr(current_app.view_functions.get(request.endpoint), "takes_files", False):
+        abort(400)
+    return None
+
+
 ERROR_TEXT = {
     400: ("Bad request", "The request could not be understood. Please go back and try again."),
     403: ("Not allowed", "Your account does not have access to this page."),
     404: ("Page not found", "There is nothing at this address. It may have moved or never existed."),
     405: ("Not allowed", "This address does not accept that kind of request."),
     413: ("Too large", "What you sent is larger than we accept."),
+    415: ("Not a form", "Send this from the form on the page."),
     429: ("Slow down", "Too many attempts in a short time. Please wait a minute and try again."),
     500: ("Something went wrong", "An unexpected error happened on our side. It has been logged."),
 }
@@ -127,6 +148,7 @@ def _handle_http(exc: HTTPException):
 
 def init_app(app: Flask) -> None:
     """Install headers, error handlers and template helpers."""
+    app.before_request(_form_bodies_only)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(
