@@ -7,8 +7,11 @@ parse becomes an empty form), so a badly encoded form is an ordinary invalid one
 back with its errors (or the view's 400) and nothing is stored. What cannot be read at all (a
 body shorter than its Content-Length, too many parts, a part too large, JSON) is a 4xx.
 """
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from community.db import db
 from tests.factories import PASSWORD
@@ -223,6 +226,48 @@ def test_the_json_api_ignores_a_body(shared_world):
         for path in ("/api/v1/sessions", "/api/v1/notes", f"/api/v1/notes/{world['note:public']}"):
             response = client.get(path, data=b'{"broken', content_type="application/json")
             assert response.status_code == 200 and response.is_json
+        db.session.remove()
+
+
+# Numbers too large for the database --------------------------------------------------------------
+
+HUGE = [str(2**31), str(2**63), "9" * 30]
+
+
+def _int_params(rule: str, app) -> list[str]:
+    (found,) = [r for r in app.url_map.iter_rules() if r.rule == rule][:1]
+    return [name for name, converter in found._converters.items() if isinstance(converter, IntegerConverter)]
+
+
+def test_an_id_too_large_for_the_database_is_a_404(shared_world):
+    """SQLite takes integers up to 2**63 - 1 and PostgreSQL's integer columns up to 2**31 - 1; an
+    address with a larger id names nothing that can exist."""
+    app, world = shared_world
+    with app.app_context():
+        clients = {viewer: _client(app, world, viewer) for viewer in (None, "organiser")}
+        checked = 0
+        for (method, rule), cases in MATRIX.items():
+            for name in _int_params(rule, app):
+                for huge in HUGE:
+                    c = cases[0]
+                    url = build_url(rule, replace(c, params={**c.params, name: huge}), world)
+                    for viewer, client in clients.items():
+                        with client.open(url, method=method) as response:
+                            status = response.status_code
+                            assert status == 404, f"{viewer}: {method} {url}: {status}"
+                        checked += 1
+        assert checked > 200
+        db.session.remove()
+
+
+@pytest.mark.parametrize("path", ["/sessions/past", "/admin/members", "/admin/outbox", "/admin/sessions",
+                                  "/admin/series", "/admin/notes"])
+def test_a_page_number_too_large_for_the_database_is_not_a_server_error(shared_world, path):
+    app, world = shared_world
+    with app.app_context():
+        client = _client(app, world, "organiser")
+        for huge in [*HUGE, "-" + HUGE[-1]]:
+            assert client.get(f"{path}?page={huge}").status_code in (200, 404), (path, huge)
         db.session.remove()
 
 

@@ -354,8 +354,8 @@ def exercise(app, world: dict, mailbox, endpoint: Endpoint, drawn) -> None:
 
 
 #: What every field of every endpoint gets in turn before the random examples: a NUL, a header
-#: injection, an escape sequence, a huge value, and nothing at all.
-SWEEP = ["\x00", "Subject\r\nBcc: victim@example.com", "\x1b[31m", "x" * 70_000, None]
+#: injection, an escape sequence, a huge value, a number too large for the database, and nothing.
+SWEEP = ["\x00", "Subject\r\nBcc: victim@example.com", "\x1b[31m", "x" * 70_000, "9" * 30, None]
 
 
 def _sweep(endpoint: Endpoint, world: dict) -> list:
