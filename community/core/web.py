@@ -8,11 +8,12 @@ from flask import Flask, abort, current_app, flash, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from community.core.errors import DomainError
 from community.core.markdown import render_markdown
 from community.core.timeutil import format_local, format_local_date, zone_label
-from community.db import db
+from community.db import MAX_ID, db
 
 
 def viewer():
@@ -98,6 +99,22 @@ def _security_headers(response):
     return response
 
 
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in addresses: werkzeug's, but no larger than an id column holds, so an
+    absurd id is a 404 rather than an error binding it to a query."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def _page_in_range():
+    """A page number (?page=) that no list could reach is a 404, before a query binds it."""
+    page = request.args.get("page", type=int)
+    if page is not None and page > MAX_ID:
+        abort(404)
+
+
 def takes_files(view):
     """Mark a view whose form takes uploaded files; every other form takes text only."""
     view.takes_files = True
@@ -148,6 +165,8 @@ def _handle_http(exc: HTTPException):
 
 def init_app(app: Flask) -> None:
     """Install headers, error handlers and template helpers."""
+    app.url_map.converters["int"] = DatabaseId  # before the blueprints add their rules
+    app.before_request(_page_in_range)
     app.before_request(_form_bodies_only)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _handle_http)

@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from community.core.forms import multi_line, single_line, strip
+from community.db import MAX_ID
 from community.polls.models import (
     AUDIENCE_LABELS,
     COMMENT_MAX,
@@ -87,4 +88,5 @@ class CopyPollForm(FlaskForm):
     """Pick a poll of an earlier session to ask again."""
 
     source = SelectField("Poll to copy", coerce=int, validate_choice=False,
-                         validators=[InputRequired("Choose a poll to copy.")])
+                         validators=[InputRequired("Choose a poll to copy."),
+                                     NumberRange(1, MAX_ID, "Choose a poll to copy.")])

@@ -241,7 +241,8 @@ def _int_params(rule: str, app) -> list[str]:
 
 def test_an_id_too_large_for_the_database_is_a_404(shared_world):
     """SQLite takes integers up to 2**63 - 1 and PostgreSQL's integer columns up to 2**31 - 1; an
-    address with a larger id names nothing that can exist."""
+    address with a larger id names nothing that can exist: 404 (werkzeug answers 405 when a rule
+    for the same path takes the other method, as /admin/sessions/<id>/attendees does)."""
     app, world = shared_world
     with app.app_context():
         clients = {viewer: _client(app, world, viewer) for viewer in (None, "organiser")}
@@ -254,7 +255,7 @@ def test_an_id_too_large_for_the_database_is_a_404(shared_world):
                     for viewer, client in clients.items():
                         with client.open(url, method=method) as response:
                             status = response.status_code
-                            assert status == 404, f"{viewer}: {method} {url}: {status}"
+                            assert status in (404, 405), f"{viewer}: {method} {url}: {status}"
                         checked += 1
         assert checked > 200
         db.session.remove()

@@ -125,12 +125,12 @@ def build_url(rule: str, c: Case, world: dict) -> str:
 
     def value(match):
         name = match.group(1)
-        if name == "slug":
-            key = f"slug:{owner}"
-        elif name in ("attachment_id", "filename") and "filename" not in c.params:
-            key = f"{name.split('_')[0]}:{owner}"
-        else:
+        if name in c.params or name not in ("slug", "attachment_id", "filename"):
             key = chosen[name]
+        elif name == "slug":
+            key = f"slug:{owner}"
+        else:
+            key = f"{name.split('_')[0]}:{owner}"
         return quote(str(world.get(key, key)), safe="/")
 
     path = PARAM.sub(value, rule)
