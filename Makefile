@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 
-.PHONY: run test install install-dev worker lint clean
+.PHONY: run test install install-dev worker lint security clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ test: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check community tests
+
+#: Static security analysis of the application (bandit; settings in pyproject.toml).
+security: install-dev
+	$(BIN)/bandit -c pyproject.toml -r community -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache

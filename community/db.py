@@ -39,6 +39,11 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+#: The largest id an integer column holds (PostgreSQL's integer; SQLite's go up to 2**63 - 1):
+#: ids and page numbers from a request are checked against it before a query binds them.
+MAX_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     """The current instant as an aware UTC datetime."""
     return datetime.now(UTC)

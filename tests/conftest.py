@@ -1,6 +1,15 @@
 """Shared fixtures: app on a real database, real SMTP server, client, runner, login, organisers.
 Shared helpers: SQL statement counters (count_queries, count_page_queries) and worker threads for
-the concurrency tests (run_threads, worker_transaction)."""
+the concurrency tests (run_threads, worker_transaction).
+
+The test itself runs in one app context (its database session is where setup rows are made and
+results read back), but every request of a test client, and every CLI command of the runner,
+runs in an app context of its own, as in production: Flask-Login's cached user, `g` and the
+request's database session never outlive the request, so what a view flushed without committing
+is rolled back and gone, and who is logged in is worked out again from the cookie each time.
+Before each request the test's session must hold no uncommitted changes (commit the setup);
+its transaction is ended before and after, so every row the test reads afterwards is read again."""
+import contextvars
 import os
 import socket
 import threading
@@ -9,7 +18,8 @@ from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask import g
+from flask import has_app_context
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import event, text
 
 from community import create_app
@@ -164,10 +174,8 @@ def count_queries():
 
 
 def count_page_queries(client, path: str) -> int:
-    """SQL statements one GET of `path` sends, starting from an empty identity map
-    (the test client's requests share the test's app context and its session)."""
-    db.session.remove()
-    g.pop("_login_user", None)  # Flask-Login caches the user on the shared app context
+    """SQL statements one GET of `path` sends (in its own app context, so with an empty
+    identity map and no cached user)."""
     with count_queries() as statements:
         assert client.get(path).status_code == 200
     return len(statements)
@@ -197,6 +205,95 @@ def worker_transaction(app, errors: list):
             db.session.remove()
 
 
+class UncommittedSetup(AssertionError):
+    """A test made a request while its own database session held uncommitted changes."""
+
+
+_WRITES = "tests.uncommitted_writes"
+
+
+def _track_writes(session) -> None:
+    """Mark the test's session when it flushes or executes a write, until it commits or rolls back."""
+    if session.info.get("tests.tracked"):
+        return
+    session.info["tests.tracked"] = True
+
+    def flushed(sess, _context):
+        sess.info[_WRITES] = True
+
+    def executed(state):
+        if state.is_insert or state.is_update or state.is_delete:
+            state.session.info[_WRITES] = True
+
+    def ended(sess, *_args):
+        sess.info.pop(_WRITES, None)
+
+    event.listen(session, "after_flush", flushed)
+    event.listen(session, "do_orm_execute", executed)
+    event.listen(session, "after_commit", ended)
+    event.listen(session, "after_rollback", ended)
+
+
+def _has_uncommitted_changes(session) -> bool:
+    return bool(session.new or session.dirty or session.deleted or session.info.get(_WRITES))
+
+
+def end_test_transaction(*, before_request: bool = True) -> None:
+    """Around a request or CLI command: end the test session's transaction, which expires what
+    it loaded, so rows are read again afterwards. Before one, uncommitted setup is refused;
+    after one, a session left with changes (a test's own doing) is left as it is."""
+    if not has_app_context():
+        return
+    session = db.session()
+    if _has_uncommitted_changes(session):
+        if not before_request:
+            return
+        raise UncommittedSetup(
+            "The test's database session has uncommitted changes. Commit the setup "
+            "(db.session.commit()) before making a request: each request runs in its own app "
+            "context and database session, as in production, and cannot see them.")
+    session.commit()
+
+
+def outside_test_context(call, *args, **kwargs):
+    """Run `call` with no Flask context active (a new, empty contextvars.Context), so Flask pushes
+    a fresh app context, with its own `g` and database session, for what `call` does."""
+    return contextvars.Context().run(call, *args, **kwargs)
+
+
+class RequestPerContextClient(FlaskClient):
+    """A test client whose every request runs in an app context of its own (see the module
+    docstring); redirects it follows are requests of their own too."""
+
+    def open(self, *args, **kwargs):
+        """Make the request outside the test's app context."""
+        if self.preserve_context:
+            raise RuntimeError("`with client:` would keep the request's context inside another "
+                               "contextvars.Context; read results from the database instead.")
+        end_test_transaction()
+        try:
+            return outside_test_context(super().open, *args, **kwargs)
+        finally:
+            end_test_transaction(before_request=False)
+
+
+class CommandPerContextRunner(FlaskCliRunner):
+    """A CLI runner whose every command runs in an app context of its own, like `flask ...`."""
+
+    def invoke(self, *args, **kwargs):
+        """Run the command in a new app context, as `flask` pushes one for every command."""
+        end_test_transaction()
+
+        def in_new_app_context():
+            with self.app.app_context():
+                return super(CommandPerContextRunner, self).invoke(*args, **kwargs)
+
+        try:
+            return outside_test_context(in_new_app_context)
+        finally:
+            end_test_transaction(before_request=False)
+
+
 @pytest.fixture
 def app_config():
     """Overrides a test can set before the app is built (use with indirect parametrisation)."""
@@ -205,10 +302,14 @@ def app_config():
 
 @pytest.fixture
 def app(tmp_path, smtp_server, mailbox, app_config):
-    """The application on a clean database, inside an app context."""
+    """The application on a clean database; the test runs inside an app context, while each of
+    its test clients' requests and runner's commands gets a new one."""
     application = create_app(make_config(tmp_path, smtp_server, **app_config))
+    application.test_client_class = RequestPerContextClient
+    application.test_cli_runner_class = CommandPerContextRunner
     with application.app_context():
         _reset_database()
+        _track_writes(db.session())
         yield application
         db.session.remove()
         db.engine.dispose()

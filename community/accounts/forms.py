@@ -11,9 +11,9 @@ from wtforms.validators import (
 )
 
 from community.accounts.services import password_problem
-from community.core.forms import ZoneField, strip
+from community.core.forms import ZoneField, single_line, strip
 
-EMAIL = [DataRequired("Enter your email address."), Length(max=254),
+EMAIL = [DataRequired("Enter your email address."), Length(max=254), single_line,
          Email("Enter a valid email address, like name@company.com.")]
 
 
@@ -32,13 +32,14 @@ class StrongPassword:
 class RegisterForm(FlaskForm):
     """A new member's details and consent."""
 
-    name = StringField("Full name", validators=[DataRequired("Enter your name."), Length(max=120)])
+    name = StringField("Full name",
+                       validators=[DataRequired("Enter your name."), Length(max=120), single_line])
     email = EmailField("Work email", validators=EMAIL, filters=[strip])
     organisation = StringField(
-        "Organisation", validators=[DataRequired("Enter your organisation."), Length(max=160)]
+        "Organisation", validators=[DataRequired("Enter your organisation."), Length(max=160), single_line]
     )
     job_title = StringField(
-        "Job title", validators=[DataRequired("Enter your job title."), Length(max=120)]
+        "Job title", validators=[DataRequired("Enter your job title."), Length(max=120), single_line]
     )
     password = PasswordField(
         "Password", validators=[InputRequired("Choose a password."), StrongPassword()]
@@ -84,12 +85,13 @@ class ResetPasswordForm(FlaskForm):
 class ProfileForm(FlaskForm):
     """The member's own details."""
 
-    name = StringField("Full name", validators=[DataRequired("Enter your name."), Length(max=120)])
+    name = StringField("Full name",
+                       validators=[DataRequired("Enter your name."), Length(max=120), single_line])
     organisation = StringField(
-        "Organisation", validators=[DataRequired("Enter your organisation."), Length(max=160)]
+        "Organisation", validators=[DataRequired("Enter your organisation."), Length(max=160), single_line]
     )
     job_title = StringField(
-        "Job title", validators=[DataRequired("Enter your job title."), Length(max=120)]
+        "Job title", validators=[DataRequired("Enter your job title."), Length(max=120), single_line]
     )
     timezone = ZoneField()
     waitlist_in_calendar = BooleanField("Put waitlist places in my calendar as tentative entries")

@@ -26,7 +26,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from community.accounts.models import Role
-from community.core.forms import ZoneField, strip
+from community.core.forms import ZoneField, multi_line, single_line, strip
 from community.sessions.models import FORMAT_LABELS, Format
 
 
@@ -61,16 +61,16 @@ class _Logistics:
         InputRequired("Enter the number of seats."),
         NumberRange(1, 10000, "Enter a number of seats between 1 and 10,000.")])
     format = SelectField("Format", choices=FORMAT_CHOICES, default=Format.ONLINE.value)
-    venue = StringField("Venue", filters=[strip], validators=[Length(max=300)])
-    join_url = URLField("Join link", filters=[strip], validators=[Length(max=500), _web_url])
+    venue = StringField("Venue", filters=[strip], validators=[Length(max=300), single_line])
+    join_url = URLField("Join link", filters=[strip], validators=[Length(max=500), single_line, _web_url])
 
 
 class SeriesForm(_Logistics, FlaskForm):
     """A series and its cadence."""
 
     title = StringField("Title", filters=[strip],
-                        validators=[DataRequired("Enter a title."), Length(max=200)])
-    description = TextAreaField("Description", validators=[Length(max=20000)])
+                        validators=[DataRequired("Enter a title."), Length(max=200), single_line])
+    description = TextAreaField("Description", validators=[Length(max=20000), multi_line])
     start_date = DateField("First date",
                            validators=[InputRequired("Enter the date of the first session.")])
     local_time = TimeField("Start time", validators=[InputRequired("Enter the start time.")])
@@ -86,8 +86,8 @@ class SessionForm(_Logistics, FlaskForm):
     """One session: topic, local date and times in its zone, logistics and hosts."""
 
     title = StringField("Title", filters=[strip],
-                        validators=[DataRequired("Enter a title."), Length(max=200)])
-    description = TextAreaField("Description", validators=[Length(max=20000)])
+                        validators=[DataRequired("Enter a title."), Length(max=200), single_line])
+    description = TextAreaField("Description", validators=[Length(max=20000), multi_line])
     date = DateField("Date", validators=[InputRequired("Enter the date.")])
     start_time = TimeField("Start time", validators=[InputRequired("Enter the start time.")])
     end_time = TimeField("End time", validators=[InputRequired("Enter the end time.")])
@@ -111,15 +111,17 @@ class AddAttendeeForm(FlaskForm):
     """An address to give a seat to (a member, or someone without an account yet)."""
 
     email = EmailField("Email address", filters=[strip], validators=[
-        DataRequired("Enter an email address."), Length(max=254),
+        DataRequired("Enter an email address."), Length(max=254), single_line,
         Email("Enter a valid email address, like name@company.com.")])
 
 
 class MessageForm(FlaskForm):
     """An organiser's email to the people at a session."""
 
-    subject = StringField("Subject", validators=[DataRequired("Write a subject."), Length(max=150)])
-    body = TextAreaField("Message", validators=[DataRequired("Write the message."), Length(max=5000)],
+    subject = StringField("Subject", validators=[DataRequired("Write a subject."), Length(max=150),
+                                                 single_line])
+    body = TextAreaField("Message", validators=[DataRequired("Write the message."), Length(max=5000),
+                                                multi_line],
                          description="Plain text; **bold**, lists and links in Markdown are shown "
                                      "in the HTML email.")
     include_waitlist = BooleanField("Also send it to the waitlist")

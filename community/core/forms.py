@@ -1,5 +1,5 @@
-"""Form pieces every feature uses: trimming text input, cleaning free-text queries and
-accepting only real time zones."""
+"""Form pieces every feature uses: trimming text input, refusing control characters, cleaning
+free-text queries and accepting only real time zones."""
 import unicodedata
 
 from wtforms import SelectField
@@ -19,6 +19,43 @@ def plain_query(value: str | None, limit: int = 200) -> str:
     trimmed and cut to `limit` characters. PostgreSQL refuses NUL; SQLite's FTS5 fails on it."""
     text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in value or "")
     return text.strip()[:limit].strip()
+
+
+class NoControlCharacters:
+    """Refuse control characters (NUL, escape, CR, LF and the rest of Unicode's category Cc):
+    they break email headers and calendar files, and PostgreSQL refuses NUL in text. A multi-line
+    field keeps its line breaks (LF, or CRLF as browsers send a textarea) and tabs."""
+
+    def __init__(self, multiline: bool = False):
+        self.multiline = multiline
+        self.allowed = "\n\t" if multiline else ""
+
+    def __call__(self, form, field) -> None:
+        """Validate the field's text."""
+        text = field.data
+        if not isinstance(text, str):
+            return
+        if self.multiline:
+            text = text.replace("\r\n", "\n")
+        bad = next((c for c in text if unicodedata.category(c) == "Cc" and c not in self.allowed), None)
+        if bad is None:
+            return
+        if self.multiline:
+            raise ValidationError(f"Remove the invisible control character (U+{ord(bad):04X}); line "
+                                  "breaks and tabs are fine.")
+        raise ValidationError(f"Keep this to one line of text: remove the line break, tab or other "
+                              f"invisible control character (U+{ord(bad):04X}).")
+
+
+def without_control_characters(text: str) -> str:
+    """`text` with its control characters dropped (where `plain_query` puts spaces instead)."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cc")
+
+
+#: For one-line fields (names, titles, subjects, email addresses, links).
+single_line = NoControlCharacters()
+#: For textareas (descriptions, bodies, one option per line).
+multi_line = NoControlCharacters(multiline=True)
 
 
 def valid_zone(form, field) -> None:

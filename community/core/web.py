@@ -4,16 +4,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flask import Flask, flash, render_template, request
+from flask import Flask, abort, current_app, flash, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from community.core import ratelimit
 from community.core.errors import DomainError
 from community.core.markdown import render_markdown
 from community.core.timeutil import format_local, format_local_date, zone_label
-from community.db import db
+from community.db import MAX_ID, db
 
 
 def viewer():
@@ -99,12 +100,49 @@ def _security_headers(response):
     return response
 
 
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in addresses: werkzeug's, but no larger than an id column holds, so an
+    absurd id is a 404 rather than an error binding it to a query."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def _page_in_range():
+    """A page number (?page=) that no list could reach is a 404, before a query binds it."""
+    page = request.args.get("page", type=int)
+    if page is not None and page > MAX_ID:
+        abort(404)
+
+
+def takes_files(view):
+    """Mark a view whose form takes uploaded files; every other form takes text only."""
+    view.takes_files = True
+    return view
+
+
+def _form_bodies_only():
+    """A post carries a form. Flask-WTF would read a JSON body, or a file sent in place of a text
+    field, as the form's data, and the validators expect text (a 500 in Length): no page sends
+    JSON (the scripts send FormData), so a JSON body is a 415, and a file is a 400 unless the
+    view is marked with `takes_files`."""
+    if request.url_rule is None or request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return None
+    if request.is_json:
+        abort(415)
+    if request.files and not getattr(current_app.view_functions.get(request.endpoint), "takes_files", False):
+        abort(400)
+    return None
+
+
 ERROR_TEXT = {
     400: ("Bad request", "The request could not be understood. Please go back and try again."),
     403: ("Not allowed", "Your account does not have access to this page."),
     404: ("Page not found", "There is nothing at this address. It may have moved or never existed."),
     405: ("Not allowed", "This address does not accept that kind of request."),
     413: ("Too large", "What you sent is larger than we accept."),
+    415: ("Not a form", "Send this from the form on the page."),
     429: ("Slow down", "Too many attempts in a short time. Please wait a minute and try again."),
     500: ("Something went wrong", "An unexpected error happened on our side. It has been logged."),
 }
@@ -129,6 +167,9 @@ def _handle_http(exc: HTTPException):
 def init_app(app: Flask) -> None:
     """Trust the configured proxies; install headers, error handlers and template helpers."""
     ratelimit.init_app(app)
+    app.url_map.converters["int"] = DatabaseId  # before the blueprints add their rules
+    app.before_request(_page_in_range)
+    app.before_request(_form_bodies_only)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(

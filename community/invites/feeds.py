@@ -1,4 +1,5 @@
 """Calendar feeds: what each one holds, and when it last changed (for conditional requests)."""
+import string
 from datetime import UTC, datetime
 from urllib.parse import urlencode, urlsplit
 
@@ -13,6 +14,9 @@ from community.sessions.models import Session, SessionStatus
 from community.sessions.services import visible_to
 from community.signups.models import Registration, RegistrationStatus
 from community.signups.services import join_link
+
+#: What a feed token is made of (secrets.token_urlsafe: URL-safe base64).
+TOKEN_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-_")
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -69,8 +73,8 @@ def session_file(session: Session) -> tuple[bytes, datetime]:
 
 def user_for_token(token: str) -> User | None:
     """The member whose personal feed this token opens, if any."""
-    if not token or len(token) > 64:
-        return None
+    if not token or len(token) > 64 or not TOKEN_CHARACTERS.issuperset(token):
+        return None  # not one we could have made: no need to ask the database
     return db.session.scalar(select(User).where(User.calendar_token == token))
 
 

@@ -13,16 +13,18 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from community.core.forms import multi_line, single_line
 from community.notes.models import KIND_LABELS, VISIBILITY_LABELS
 
 
 class NoteForm(FlaskForm):
     """A note's content, audience and links."""
 
-    title = StringField("Title", validators=[DataRequired("Give the note a title."), Length(max=200)])
-    summary = TextAreaField("Summary", validators=[Length(max=500)],
+    title = StringField("Title", validators=[DataRequired("Give the note a title."), Length(max=200),
+                                             single_line])
+    summary = TextAreaField("Summary", validators=[Length(max=500), multi_line],
                             description="Two or three sentences shown in lists and search results.")
-    body = TextAreaField("Body", validators=[Length(max=100_000)],
+    body = TextAreaField("Body", validators=[Length(max=100_000), multi_line],
                          description="Markdown: ## headings, - lists, | tables |, [links](https://…), "
                                      "> quotes.")
     kind = SelectField("Kind", choices=[SelectChoice(k.value, v) for k, v in KIND_LABELS.items()])
@@ -36,7 +38,7 @@ class NoteForm(FlaskForm):
                                    option_widget=CheckboxInput())
     authors = SelectMultipleField("Authors", coerce=int, widget=ListWidget(prefix_label=False),
                                   option_widget=CheckboxInput())
-    message = StringField("What changed (for the history)", validators=[Length(max=200)])
+    message = StringField("What changed (for the history)", validators=[Length(max=200), single_line])
 
     def __init__(self, *args, session_options=(), author_options=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,7 +12,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from community.core.forms import strip
+from community.core.forms import multi_line, single_line, strip
+from community.db import MAX_ID
 from community.polls.models import (
     AUDIENCE_LABELS,
     COMMENT_MAX,
@@ -49,18 +50,20 @@ class AnswerForm(FlaskForm):
 
     option = _OptionIds("Your answer", validators=[DataRequired("Choose an answer first.")])
     comment = StringField("Why?", filters=[strip], validators=[Length(
-        max=COMMENT_MAX, message=f"Keep your comment to one line of at most {COMMENT_MAX} characters.")])
+        max=COMMENT_MAX, message=f"Keep your comment to one line of at most {COMMENT_MAX} characters."),
+        single_line])
 
 
 class PollForm(FlaskForm):
     """A poll's question, kind, options and settings."""
 
     question = StringField("Question", filters=[strip], validators=[
-        DataRequired("Enter the question."), Length(max=QUESTION_MAX)])
-    context = TextAreaField("Context (optional)", filters=[strip], validators=[Length(max=CONTEXT_MAX)])
+        DataRequired("Enter the question."), Length(max=QUESTION_MAX), single_line])
+    context = TextAreaField("Context (optional)", filters=[strip],
+                            validators=[Length(max=CONTEXT_MAX), multi_line])
     kind = RadioField("Kind of answer", default=PollKind.SINGLE.value,
                       choices=[SelectChoice(k.value, KIND_LABELS[k]) for k in PollKind])
-    options = TextAreaField("Options", validators=[Length(max=MAX_OPTIONS * 210)])
+    options = TextAreaField("Options", validators=[Length(max=MAX_OPTIONS * 210), multi_line])
     max_choices = IntegerField("Most options one member may pick (optional)", validators=[
         Optional(), NumberRange(2, MAX_OPTIONS, f"Enter a number between 2 and {MAX_OPTIONS}, "
                                                 "or leave it empty.")])
@@ -85,4 +88,5 @@ class CopyPollForm(FlaskForm):
     """Pick a poll of an earlier session to ask again."""
 
     source = SelectField("Poll to copy", coerce=int, validate_choice=False,
-                         validators=[InputRequired("Choose a poll to copy.")])
+                         validators=[InputRequired("Choose a poll to copy."),
+                                     NumberRange(1, MAX_ID, "Choose a poll to copy.")])

@@ -227,8 +227,8 @@ def test_attendee_still_reads_the_note_after_the_session_took_place(client, auth
     signups.sign_up(attendee, session)
     note = make_note(title=TITLE, body=BODY, visibility="attendees", sessions=[session])
     db.session.commit()
-    auth.login(attendee)
     with time_machine.travel(session.ends_at + timedelta(days=30), tick=False):
+        auth.login(attendee)  # a login cookie is signed with the time: log in on the day
         page = client.get(f"/notes/{note.id}-{note.slug}")
     assert page.status_code == 200 and SECRET in page.get_data(as_text=True)
 

@@ -111,8 +111,8 @@ def test_my_notes_lists_my_drafts(client, auth):
 
 
 def test_first_save_keeps_revision_one_with_who_when_and_message(client, auth):
-    writer = auth.log_in_new_user(role="analyst")
     with time_machine.travel(NOON, tick=False):
+        writer = auth.log_in_new_user(role="analyst")  # login cookies are signed with the time
         client.post("/notes/new", data=_form(body="First body.", message="First draft for the panel"))
     (note,) = db.session.scalars(select(Note)).all()
     (revision,) = _revisions(note)
@@ -127,8 +127,8 @@ def test_every_save_of_the_content_keeps_a_new_revision(client, auth):
     db.session.commit()
     client.post(f"/notes/{note.id}/edit", data=_form(body="Two.", message="Added figures"))
     auth.logout()
-    auth.login(co_author)
     with time_machine.travel(NOON, tick=False):
+        auth.login(co_author)  # login cookies are signed with the time: log in on the day
         client.post(f"/notes/{note.id}/edit", data=_form(body="Three.", message="Tightened the questions"))
     revisions = _revisions(note)
     assert [(r.number, r.body, r.saved_by_id, r.message) for r in revisions] == [
@@ -147,13 +147,15 @@ def test_a_save_without_a_message_is_recorded_as_edited(client, auth):
 
 
 def test_history_lists_every_revision_with_who_when_and_what(client, auth):
-    writer = auth.log_in_new_user(role="analyst", name="Ana Analyst")
+    writer = make_user(role="analyst", name="Ana Analyst")
     with time_machine.travel(NOON, tick=False):
         note = make_note(author=writer, body="One.")
         db.session.commit()
     with time_machine.travel(NOON + timedelta(days=1), tick=False):
+        # Login cookies are signed with the time: log in on the day (and read the welcome).
+        auth.login(writer, follow_redirects=True)
         client.post(f"/notes/{note.id}/edit", data=_form(body="Two.", message="Added figures"))
-    page = client.get(f"/notes/{note.id}/history").get_data(as_text=True)
+        page = client.get(f"/notes/{note.id}/history").get_data(as_text=True)
     assert page.count("Ana Analyst") == 2
     assert "First version" in page and "Added figures" in page
     assert "5 Mar 2030" in page and "6 Mar 2030" in page

@@ -55,8 +55,7 @@ def test_member_answers_with_a_plain_form_and_sees_the_results(client, auth):
 
 def test_the_script_gets_json_with_the_fresh_poll(client, auth):
     poll = make_poll()
-    auth.login(make_user())
-    db.session.commit()
+    auth.log_in_new_user()
     response = client.post(_url(poll), data={"option": option_ids(poll, "Yes")}, headers=JSON)
     data = response.get_json()
     assert response.status_code == 200 and data["ok"] is True
@@ -65,8 +64,7 @@ def test_the_script_gets_json_with_the_fresh_poll(client, auth):
 
 def test_an_answer_with_errors_is_shown_again_with_the_errors(client, auth):
     poll = make_poll(allow_comment=True)
-    auth.login(make_user())
-    db.session.commit()
+    auth.log_in_new_user()
     response = client.post(_url(poll), data={"option": option_ids(poll, "Yes"), "comment": "x" * 201})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -80,8 +78,7 @@ def test_an_answer_with_errors_is_shown_again_with_the_errors(client, auth):
 def test_a_tampered_option_is_refused(client, auth):
     poll = make_poll()
     other = make_poll(question="Another")
-    auth.login(make_user())
-    db.session.commit()
+    auth.log_in_new_user()
     response = client.post(_url(poll), data={"option": [other.options[0].id]}, headers=JSON)
     assert response.status_code == 400
     assert "not one of this poll's options" in response.get_json()["message"]
@@ -92,8 +89,7 @@ def test_a_tampered_option_is_refused(client, auth):
 
 def test_a_closed_poll_refuses_clearly(client, auth):
     poll = make_poll(status="closed")
-    auth.login(make_user())
-    db.session.commit()
+    auth.log_in_new_user()
     response = client.post(_url(poll), data={"option": option_ids(poll, "Yes")})
     assert response.status_code == 400
     assert "This poll is closed; answers are no longer accepted." in response.get_data(as_text=True)
@@ -102,8 +98,7 @@ def test_a_closed_poll_refuses_clearly(client, auth):
 
 def test_a_non_attendee_is_refused_on_an_attendees_poll(client, auth):
     poll = make_poll(audience="attendees")
-    auth.login(make_user())
-    db.session.commit()
+    auth.log_in_new_user()
     assert "Only confirmed attendees of this session answer this poll." in _page(client, poll.session)
     response = client.post(_url(poll), data={"option": option_ids(poll, "Yes")}, headers=JSON)
     assert response.status_code == 403 and _answers() == 0
@@ -119,8 +114,7 @@ def test_answering_needs_a_login(client):
 
 def test_draft_polls_are_hidden_from_members(client, auth):
     poll = make_poll(status="draft", question="Secret draft question")
-    auth.login(make_user())
-    db.session.commit()
+    auth.log_in_new_user()
     assert "Secret draft question" not in _page(client, poll.session)
     assert client.post(_url(poll), data={"option": option_ids(poll, "Yes")}).status_code == 404
     assert client.get(_url(poll, "results.json")).status_code == 404
@@ -159,8 +153,7 @@ def test_hosts_and_organisers_always_see_results_and_run_the_poll(client, auth):
 
 def test_members_cannot_open_or_close_polls(client, auth):
     poll = make_poll()
-    auth.login(make_user())
-    db.session.commit()
+    auth.log_in_new_user()
     assert client.post(_url(poll, "close")).status_code == 403
     db.session.refresh(poll)
     assert poll.is_open
@@ -171,7 +164,7 @@ def test_presenter_view_for_hosts_only(client, auth):
     poll = make_poll(make_session(hosts=[host]), question="What is the real return of perfect data?")
     db.session.commit()
     assert client.get(_url(poll, "present")).status_code == 302
-    auth.login(make_user())
+    auth.log_in_new_user()
     assert client.get(_url(poll, "present")).status_code == 403
     client.post("/logout")
     auth.login(host)
@@ -202,6 +195,19 @@ def test_the_short_link_leads_to_the_poll(client):
     response = client.get(f"/p/{poll.id}")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"#poll-{poll.id}")
     assert client.get("/p/999").status_code == 404
+
+
+def test_the_short_link_of_a_draft_poll_or_a_draft_session_tells_nothing(client, auth):
+    draft_poll = make_poll(status="draft")
+    hidden = make_poll(make_session(title="Unannounced merger talk", slug="unannounced-merger-talk",
+                                    status="draft"), status="draft")
+    db.session.commit()
+    for poll in (draft_poll, hidden):
+        response = client.get(f"/p/{poll.id}")
+        assert response.status_code == 404 and "merger" not in response.headers.get("Location", "")
+    auth.log_in_new_user()
+    assert client.get(f"/p/{draft_poll.id}").status_code == 404
+    assert client.get(f"/p/{hidden.id}").status_code == 404
 
 
 def test_the_session_page_runs_a_constant_number_of_queries_whatever_the_polls(client, auth):

@@ -49,8 +49,8 @@ def test_paris_viewer_sees_15_00_for_a_14_00_london_session(client, auth):
     session = make_session(starts_at=datetime(2027, 1, 14, 14, 0, tzinfo=UTC), timezone="Europe/London")
     viewer = make_user(timezone="Europe/Paris")
     db.session.commit()
-    auth.login(viewer)
     with time_machine.travel(datetime(2027, 1, 2, tzinfo=UTC), tick=False):
+        auth.login(viewer)  # a login cookie is signed with the time: log in on the day
         page = client.get(f"/sessions/{session.id}", follow_redirects=True).get_data(as_text=True)
     page = re.sub(r"<[^>]+>", "", page)
     assert "15:00–16:00 CET" in page

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from community.accounts.roles import staff
 from community.core.errors import DomainError
 from community.core.markdown import render_markdown
-from community.core.web import attempt, viewer
+from community.core.web import attempt, takes_files, viewer
 from community.db import db
 from community.notes import services
 from community.notes.forms import NoteForm, UploadForm
@@ -137,6 +137,7 @@ def restore(note_id: int, number: int):
 
 
 @bp.post("/notes/<int:note_id>/attachments")
+@takes_files
 def upload(note_id: int):
     """Attach a file (type checked by content, size limited, stored under a random name)."""
     note = note_or_404(note_id)
