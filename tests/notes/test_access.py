@@ -238,11 +238,12 @@ def test_embargoed_note_is_readable_by_its_audience_once_the_embargo_passes(clie
     lifted = utcnow().replace(microsecond=0) + timedelta(days=2)
     note = make_note(title=TITLE, body=BODY, visibility="members", embargo_until=lifted)
     db.session.commit()
-    auth.login(member)
     with time_machine.travel(lifted - timedelta(minutes=1), tick=False):
+        auth.login(member)  # in the travelled time: a session ends after two idle hours
         _assert_refused(client.get(f"/notes/{note.id}-{note.slug}"), MISSING)
         assert TITLE not in client.get(f"/search?q={WORD}").get_data(as_text=True)
     with time_machine.travel(lifted + timedelta(minutes=1), tick=False):
+        auth.login(member)
         page = client.get(f"/notes/{note.id}-{note.slug}")
         assert page.status_code == 200 and SECRET in page.get_data(as_text=True)
         assert TITLE in client.get(f"/search?q={WORD}").get_data(as_text=True)

@@ -3,7 +3,7 @@
 and remember_token cookies) and under plain http:// (the same without Secure). Werkzeug's test
 client sends Secure cookies over http too, so the flags are what is checked: the browser enforces
 them."""
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -76,7 +76,10 @@ def test_login_with_remember_me_over_https_sets_secure_httponly_lax_cookies(http
         assert attrs.get("samesite") == "Lax", f"{name}: SameSite={attrs.get('samesite')}"
         assert attrs.get("path") == "/"
         assert "domain" not in attrs, f"{name} is sent to other hosts too"
-    assert "expires" not in cookies["session"][1], "the session cookie ends with the browser"
+    # The session ends after two idle hours (PERMANENT_SESSION_LIFETIME), renewed by each request.
+    expires = parsedate_to_datetime(cookies["session"][1]["expires"])
+    left = expires - datetime.now(UTC)
+    assert timedelta(0) < left <= timedelta(hours=2), "the session outlives its idle time"
     assert parsedate_to_datetime(cookies["remember_token"][1]["expires"]) > datetime.now(UTC)
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 

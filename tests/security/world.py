@@ -12,6 +12,8 @@ from werkzeug.security import generate_password_hash
 from community import create_app
 from community.accounts import services as accounts
 from community.db import db
+from community.inbound import services as inbound
+from community.inbound import tokens as inbound_tokens
 from community.signups import services as signups
 from community.signups.tokens import cancel_token
 from tests.conftest import RequestPerContextClient, _reset_database, make_config
@@ -97,6 +99,8 @@ def build_world() -> dict:
     resetter = make_user(name="Rita Resetter")
     target = make_user(name="Tom Target")
     message = make_email(people["member"], subject="Welcome")
+    received = inbound.receive(b"From: someone@example.com\r\nSubject: Hello\r\n"
+                               b"Message-ID: <world@example.com>\r\n\r\nJust saying hello.\r\n")
     db.session.commit()
     world.update({
         "series": series.id, "slug:series": series.slug, "session": session.id,
@@ -104,6 +108,8 @@ def build_world() -> dict:
         "reg": reg.id, "message": message.id, "target": target.id, "email:resetter": resetter.email,
         "confirm_token": accounts.confirmation_token(newcomer), "reset_token": accounts.reset_token(resetter),
         "cancel_token": cancel_token(reg), "calendar_token": people["member"].calendar_token,
+        "decline_token": inbound_tokens.decline_token(reg), "rejoin_token": inbound_tokens.rejoin_token(reg),
+        "inbound": received.id,
     })
     for name, poll in polls.items():
         world[name] = poll.id
