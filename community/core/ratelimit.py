@@ -22,8 +22,9 @@ RESET_PER_IP = "30 per minute;300 per hour"
 #: Registrations from one IP address, and for one email address.
 REGISTER_PER_IP = "30 per minute;300 per hour"
 REGISTER_PER_ACCOUNT = "5 per hour"
-#: Choosing a new password from an emailed link, per IP address.
-NEW_PASSWORD_PER_IP = "20 per minute;100 per hour"  # nosec B105 - a rate limit, not a password
+#: Choosing a new password from an emailed link, per IP address (bandit reads the name as a
+#: password: it is a rate limit).
+NEW_PASSWORD_PER_IP = "20 per minute;100 per hour"  # nosec B105
 #: Asking for the confirmation email again, per account.
 RESEND_PER_ACCOUNT = "3 per minute;10 per hour"
 #: Signed-in actions per account, and a high ceiling per IP address against floods.
