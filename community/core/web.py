@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flask import Flask, abort, current_app, flash, render_template, request
+from flask import Flask, Request, abort, current_app, flash, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -15,6 +15,25 @@ from community.core.errors import DomainError
 from community.core.markdown import render_markdown
 from community.core.timeutil import format_local, format_local_date, zone_label
 from community.db import MAX_ID, db
+
+
+class ClosingRequest(Request):
+    """A request that closes every temporary file its form parser opened, also when parsing
+    stopped half-way (a body over the limit, a broken multipart): Werkzeug leaves those to the
+    garbage collector, which keeps file handles open under a stream of bad uploads."""
+
+    def _get_file_stream(self, total_content_length, content_type, filename=None,
+                         content_length=None):
+        """The parser's file for one upload, remembered so that `close` can close it."""
+        stream = super()._get_file_stream(total_content_length, content_type, filename, content_length)
+        self.environ.setdefault("community.upload_files", []).append(stream)
+        return stream
+
+    def close(self) -> None:
+        """Close the parsed files and any the parser opened before it stopped."""
+        super().close()
+        for stream in self.environ.pop("community.upload_files", []):
+            stream.close()
 
 
 def viewer():
@@ -167,6 +186,7 @@ def _handle_http(exc: HTTPException):
 def init_app(app: Flask) -> None:
     """Trust the configured proxies; install headers, error handlers and template helpers."""
     ratelimit.init_app(app)
+    app.request_class = ClosingRequest
     app.url_map.converters["int"] = DatabaseId  # before the blueprints add their rules
     app.before_request(_page_in_range)
     app.before_request(_form_bodies_only)
