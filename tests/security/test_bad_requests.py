@@ -8,6 +8,7 @@ back with its errors (or the view's 400) and nothing is stored. What cannot be r
 body shorter than its Content-Length, too many parts, a part too large, JSON) is a 4xx.
 """
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -30,11 +31,12 @@ def shared_world(tmp_path_factory, smtp_server):
 
 
 @pytest.fixture(scope="module")
-def deployed_world(tmp_path_factory, smtp_server):
-    """The matrix's world with CSRF on, as deployed."""
-    folder = tmp_path_factory.mktemp("deployed")
-    with app_with_world(folder, smtp_server, WTF_CSRF_ENABLED=True) as app_and_world:
-        yield app_and_world
+def deployed_world(shared_world, smtp_server):
+    """The same world (the same database and files) served with CSRF on, as deployed."""
+    app, world = shared_world
+    folder = Path(app.instance_path).parent  # the folder the shared world was built in
+    with app_with_world(folder, smtp_server, world, WTF_CSRF_ENABLED=True) as deployed:
+        yield deployed
 
 
 def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]] = ()) -> tuple[bytes, str]:

@@ -162,16 +162,19 @@ def cheap_passwords():
 
 
 @contextmanager
-def app_with_world(instance_folder, smtp_server, **config):
+def app_with_world(instance_folder, smtp_server, world: dict | None = None, **config):
     """An app of its own (a test client per request, like the `app` fixture) on a clean database
-    holding the world; yields (app, world) with no app context pushed."""
+    holding the world; yields (app, world) with no app context pushed. Given a `world` already
+    built in this instance folder, the app serves that one instead of building another (on
+    PostgreSQL every app of a test process shares one database)."""
     application = create_app(make_config(instance_folder, smtp_server, **config))
     application.test_client_class = RequestPerContextClient
-    with application.app_context():
-        _reset_database()
-        with cheap_passwords():
-            world = build_world()
-        db.session.remove()
+    if world is None:
+        with application.app_context():
+            _reset_database()
+            with cheap_passwords():
+                world = build_world()
+            db.session.remove()
     try:
         yield application, world
     finally:
