@@ -125,4 +125,6 @@ def from_environment(instance_path: str) -> dict:
         "INBOUND_MAX_PER_HOUR": 30,
         #: Days the raw bytes of an inbound message are kept for the organisers.
         "INBOUND_RAW_DAYS": 30,
+        #: An address with no account that asks for a session gets the join link once in this many days.
+        "INBOUND_JOIN_REPLY_DAYS": 7,
     }

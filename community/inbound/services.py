@@ -17,11 +17,9 @@ from sqlalchemy import delete, func, or_, select
 from community.accounts.roles import require_organiser
 from community.core.errors import DomainError
 from community.db import db, utcnow
-from community.inbound import bounces, parsing, replies
+from community.inbound import bounces, parsing, replies, requests
 from community.inbound.models import InboundMessage, Kind, Outcome
 from community.inbound.replies import Result
-from community.mail.models import OutboxMessage
-from community.sessions.models import Session, SessionStatus
 
 #: Bytes of a refused (too large) message that are read to record its headers.
 HEADER_BYTES = 64 * 1024
@@ -145,24 +143,13 @@ def _dispatch(row: InboundMessage, parsed: parsing.Parsed) -> Result:
     if parsed.defects and not parsed.sender:
         return Result(Kind.OTHER, Outcome.IGNORED,
                       f"Malformed message ({', '.join(sorted(set(parsed.defects)))[:200]}).")
-    if _about_a_session(parsed):
-        return Result(Kind.SIGNUP_REQUEST, Outcome.RECORDED,
-                      "Looks like a request for a session (it answers our email or names one); "
-                      "kept for the organisers, who can add the member on the attendees page.")
+    how = parsing.authenticated_domain(msg, current_app.config.get("INBOUND_AUTHSERV_ID"),
+                                       parsing.domain_of(parsed.sender))
+    row.authenticated = bool(how)
+    result = requests.handle(parsed, bool(how))
+    if result is not None:
+        return result
     return Result(Kind.OTHER, Outcome.RECORDED, "Kept for the organisers to read.")
-
-
-def _about_a_session(parsed: parsing.Parsed) -> bool:
-    """Whether the message answers one of our emails or names an upcoming session in its subject."""
-    if parsed.in_reply_to and db.session.scalar(select(OutboxMessage.id).where(
-            OutboxMessage.message_id.in_(parsed.in_reply_to[:50])).limit(1)) is not None:
-        return True
-    subject = parsed.subject.lower()
-    if not subject:
-        return False
-    titles = db.session.scalars(select(Session.title).where(
-        Session.status == SessionStatus.PUBLISHED, Session.starts_at > utcnow()).limit(200))
-    return any(t and t.lower() in subject for t in titles)
 
 
 # The organisers' panel ------------------------------------------------------------------

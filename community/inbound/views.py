@@ -1,4 +1,5 @@
-"""The links the pipeline emails to members: confirm an unverified decline, take a seat back."""
+"""The links the pipeline emails to members: confirm an unverified decline, take a seat back,
+confirm a sign-up asked for by email."""
 from flask import Blueprint, render_template
 from flask_wtf import FlaskForm
 
@@ -6,8 +7,8 @@ from community.core import ratelimit as rl
 from community.core.errors import DomainError
 from community.core.web import attempt
 from community.extensions import limiter
-from community.inbound import replies, tokens
-from community.signups.services import seat_counts
+from community.inbound import replies, requests, tokens
+from community.signups.services import registration_for, seat_counts, waitlist_position
 
 bp = Blueprint("inbound", __name__, url_prefix="/inbound")
 
@@ -60,3 +61,28 @@ def rejoin(token: str):
     confirmed, _waiting = seat_counts([reg.session_id])[reg.session_id]
     return render_template("inbound/rejoin.html", reg=reg, session=reg.session, form=form,
                            seats_left=max(reg.session.capacity - confirmed, 0), reg_zone=reg.user.timezone)
+
+
+@bp.route("/signup/<token>", methods=["GET", "POST"])
+@limiter.limit(rl.LINK_PER_IP, key_func=rl.by_ip)
+def confirm_signup(token: str):
+    """"Did you mean to sign up?": GET asks, POST gives the member a seat or a waitlist place."""
+    try:
+        user, session = requests.signup_link(token)
+    except DomainError as exc:
+        return _problem(exc.message)
+    reg = registration_for(user, session)
+    if reg is not None and reg.status != "cancelled":
+        return render_template("inbound/signed_up.html", session=session, reg=reg, already=True,
+                               position=waitlist_position(reg))
+    form = FlaskForm()
+    if form.validate_on_submit():
+        with attempt(quiet=True) as outcome:
+            reg = requests.confirm_signup(token)
+        if not outcome.ok:
+            return _problem(outcome.error.message, session)
+        return render_template("inbound/signed_up.html", session=session, reg=reg, already=False,
+                               position=waitlist_position(reg))
+    confirmed, _waiting = seat_counts([session.id])[session.id]
+    return render_template("inbound/confirm_signup.html", user=user, session=session, form=form,
+                           seats_left=max(session.capacity - confirmed, 0), reg_zone=user.timezone)

@@ -43,7 +43,8 @@ class Registration(db.Model):
     #: When the person joined the waitlist; the waitlist is ordered by it.
     waitlisted_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
-    #: How the row came about: "member", "organiser", "follow" (series subscription).
+    #: How the row came about: "member", "email" (asked by email), "organiser", "follow" (series
+    #: subscription).
     source: Mapped[str] = mapped_column(String(16), default="member")
     #: Rises with each change of this person's own place (promotion, cancellation, rejoining);
     #: their invitations carry SEQUENCE = session.sequence + personal_sequence.

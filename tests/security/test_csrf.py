@@ -28,6 +28,7 @@ TOKENLESS_POST = {
     "/admin/outbox/<int:message_id>/resend": REFUSED,
     "/inbound/decline/<token>": REFUSED,
     "/inbound/take-back/<token>": REFUSED,
+    "/inbound/signup/<token>": REFUSED,
     "/admin/series/<int:series_id>/edit": REFUSED,
     "/admin/series/<int:series_id>/generate": REFUSED,
     "/admin/series/new": REFUSED,

@@ -196,6 +196,7 @@ ENDPOINTS = [
     Endpoint("confirm link", "GET", "/confirm/<token>", None, where="path"),
     Endpoint("reset link", "GET", "/password/reset/<token>", None, where="path"),
     Endpoint("cancel link", "GET", "/signups/cancel/<token>", None, where="path"),
+    Endpoint("email sign-up link", "GET", "/inbound/signup/<token>", None, where="path"),
     Endpoint("calendar feed", "GET", "/calendar/<token>.ics", None, where="path"),
 ]
 

@@ -11,7 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from community import create_app
 from community.accounts import services as accounts
-from community.db import db
+from community.db import db, utcnow
 from community.inbound import services as inbound
 from community.inbound import tokens as inbound_tokens
 from community.signups import services as signups
@@ -109,6 +109,7 @@ def build_world() -> dict:
         "confirm_token": accounts.confirmation_token(newcomer), "reset_token": accounts.reset_token(resetter),
         "cancel_token": cancel_token(reg), "calendar_token": people["member"].calendar_token,
         "decline_token": inbound_tokens.decline_token(reg), "rejoin_token": inbound_tokens.rejoin_token(reg),
+        "signup_token": inbound_tokens.signup_token(people["member"], session, utcnow()),
         "inbound": received.id,
     })
     for name, poll in polls.items():
