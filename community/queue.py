@@ -7,6 +7,7 @@ tasks module: they name the task and `enqueue_after_commit` hands it over once t
 transaction is durable.
 """
 import functools
+import threading
 from collections.abc import Callable
 
 import click
@@ -24,11 +25,13 @@ huey = Huey("community", immediate=True, storage_class=MemoryStorage, utc=True)
 _app: Flask | None = None
 #: Registered tasks by name: what `enqueue` and `enqueue_after_commit` look up.
 _tasks: dict[str, TaskWrapper] = {}
+#: Loops `flask worker` runs in threads beside the consumer, each until its stop event is set.
+_companions: dict[str, Callable[[threading.Event], None]] = {}
 #: session.info key holding the (task name, args) to enqueue when the transaction commits.
 AFTER_COMMIT_KEY = "enqueue_after_commit"
 
-__all__ = ["crontab", "enqueue", "enqueue_after_commit", "huey", "init_app", "register_periodic",
-           "register_task", "registered", "run_now"]
+__all__ = ["crontab", "enqueue", "enqueue_after_commit", "huey", "init_app", "register_companion",
+           "register_periodic", "register_task", "registered", "run_now"]
 
 
 def init_app(app: Flask) -> None:
@@ -85,6 +88,12 @@ def register_periodic(name: str, schedule: Callable, fn: Callable, **options) ->
     return _tasks[name]
 
 
+def register_companion(name: str, loop: Callable[[threading.Event], None]) -> None:
+    """Have `flask worker` run `loop(stop)` in a thread of its own, in an application context,
+    beside the consumer (a mailbox reader, say); it should return soon after `stop` is set."""
+    _companions.setdefault(name, loop)
+
+
 def registered() -> dict[str, TaskWrapper]:
     """Every task registered so far, by name."""
     return dict(_tasks)
@@ -128,5 +137,15 @@ def worker(workers):
         raise click.ClickException("QUEUE_URL=immediate runs tasks inline; there is nothing to consume.")
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
                                     check_worker_health=True)
+    stop = threading.Event()
+    threads = [threading.Thread(target=_in_app_context(loop), args=(stop,), name=name, daemon=True)
+               for name, loop in _companions.items()]
+    for thread in threads:
+        thread.start()
     click.echo(f"Queue consumer running on {current_app.config['QUEUE_URL']} with {workers} threads.")
-    consumer.run()
+    try:
+        consumer.run()
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)

@@ -1,13 +1,14 @@
-"""`flask inbound receive`: one message on standard input, for a mail server's pipe transport."""
+"""`flask inbound receive` (one message on standard input, for a mail server's pipe transport)
+and `flask inbound fetch` (the INBOUND_IMAP_URL mailbox: one pass, or watching it)."""
+import signal
 import sys
+import threading
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, TimeoutError
 
-from community.db import db
-from community.inbound import services
+from community.inbound import imap, services, worker
 
 #: sysexits.h EX_TEMPFAIL: the MTA keeps the message and tries again later.
 EX_TEMPFAIL = 75
@@ -32,28 +33,47 @@ def receive():
     recorded now (the database is unreachable, say), so the mail server delivers it again."""
     raw, size = read_limited(sys.stdin.buffer, services.max_bytes())
     try:
-        row = services.receive(raw, size=size)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+        row = worker.handle(raw, size=size)
+    except worker.TemporaryFailure as exc:
+        _temporary_failure(exc)
+    if row is None:
         click.echo("duplicate: this Message-ID is being handled by another delivery")
         return
-    except (OperationalError, TimeoutError, OSError) as exc:
-        _temporary_failure(exc)
-    except Exception as exc:  # noqa: BLE001 - recorded as failed for the organisers to reprocess
-        db.session.rollback()
-        current_app.logger.exception("inbound receive: processing failed")
-        try:
-            row = services.record_failure(raw, exc)
-            db.session.commit()
-        except (DBAPIError, TimeoutError, OSError) as again:
-            _temporary_failure(again)
     click.echo(f"{row.kind} {row.outcome}: {row.detail}")
 
 
+@inbound.command("fetch")
+@click.option("--once", is_flag=True, help="One pass over the mailbox, then exit.")
+def fetch(once):
+    """Read the INBOUND_IMAP_URL mailbox: each message is processed, then moved to Processed or
+    Ignored. Without --once, keep watching it (IDLE where offered) until stopped; the worker
+    does the same by itself, so this is for a pass by hand or a dedicated process."""
+    try:
+        mailbox = imap.configured()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if mailbox is None:
+        raise click.ClickException("INBOUND_IMAP_URL is not set: there is no mailbox to read.")
+    if once:
+        try:
+            report = imap.fetch_once(mailbox)
+        except imap.MailboxError as exc:
+            _temporary_failure(exc)
+        click.echo(f"{mailbox}: {report}")
+        if report.left:
+            sys.exit(EX_TEMPFAIL)
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo(f"Watching {mailbox}; Ctrl-C stops.")
+    imap.watch(stop, mailbox, on_pass=lambda report: click.echo(f"pass: {report}") if (
+        report.processed or report.ignored or report.left) else None)
+    click.echo("Stopped.")
+
+
 def _temporary_failure(exc: Exception):
-    """Roll back, say why on stderr and exit 75 so the mail server tries again later."""
-    db.session.rollback()
-    current_app.logger.warning("inbound receive: temporary failure: %s", exc)
-    click.echo(f"temporary failure: {type(exc).__name__}", err=True)
+    """Say why on stderr and exit 75 so the mail server (or the operator) tries again later."""
+    current_app.logger.warning("inbound: temporary failure: %s", exc)
+    click.echo(f"temporary failure: {exc}", err=True)
     sys.exit(EX_TEMPFAIL)
