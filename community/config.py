@@ -127,4 +127,10 @@ def from_environment(instance_path: str) -> dict:
         "INBOUND_RAW_DAYS": 30,
         #: An address with no account that asks for a session gets the join link once in this many days.
         "INBOUND_JOIN_REPLY_DAYS": 7,
+        #: The mailbox the worker reads, `imaps://user:password@host:993/INBOX` (unset: none).
+        "INBOUND_IMAP_URL": (env.get("INBOUND_IMAP_URL") or "").strip() or None,
+        #: Seconds between two passes over the mailbox when the server offers no IDLE (and the
+        #: longest wait in IDLE before a pass anyway).
+        "INBOUND_IMAP_POLL_SECONDS": _count("INBOUND_IMAP_POLL_SECONDS",
+                                            env.get("INBOUND_IMAP_POLL_SECONDS")) or 60,
     }
