@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from community import (
         accounts,
+        audit,
         demo,
         health,
         inbound,
@@ -58,7 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     web.init_app(app)
     # Each feature registers its hooks: signal receivers, tasks, its part of a member's data.
-    for feature in (mail, accounts, sessions, signups, invites, polls, notes, inbound):
+    for feature in (mail, accounts, sessions, signups, invites, polls, notes, inbound, audit):
         feature.init_app(app)
     schedule.init_app(app)
     demo.init_app(app)

@@ -13,7 +13,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "community"
 #: Feature packages from the ground up: each may import only those before it.
-LAYERS = ["core", "mail", "accounts", "sessions", "signups", "invites", "polls", "notes", "inbound"]
+LAYERS = ["core", "mail", "accounts", "sessions", "signups", "invites", "polls", "notes", "inbound", "audit"]
 #: Packages on top: they may import every feature, and no feature imports them.
 TOP = ["admin", "api"]
 #: Infrastructure modules any layer may use.

@@ -45,6 +45,8 @@ class User(UserMixin, db.Model):
     privacy_consent_at: Mapped[datetime | None]
     privacy_version: Mapped[str] = mapped_column(String(20), default="")
     last_login_at: Mapped[datetime | None]
+    #: Set when an organiser deactivated the account: it can no longer log in or be emailed.
+    deactivated_at: Mapped[datetime | None]
     #: Changes when the password changes, which ends remembered logins elsewhere.
     session_token: Mapped[str] = mapped_column(String(64))
     #: Secret part of the personal calendar feed URL (at least 128 random bits); renewable.

@@ -60,6 +60,9 @@ class InboundMessage(db.Model):
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     processed_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
+    #: The session the message is about, when the pipeline found one (no foreign key: the row
+    #: is a record of what came in and outlives a deleted session).
+    session_id: Mapped[int | None] = mapped_column(index=True)
     #: The message as received; cleared after INBOUND_RAW_DAYS (None also for refused messages).
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)
 

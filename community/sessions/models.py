@@ -112,6 +112,9 @@ class Session(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    #: When the last seat was first taken (None while seats remain or it never filled): how fast
+    #: a topic fills is filled_at - published_at.
+    filled_at: Mapped[datetime | None]
 
     series: Mapped[Series | None] = relationship(back_populates="sessions")
     hosts: Mapped[list[User]] = relationship(secondary=session_hosts, order_by=User.name)

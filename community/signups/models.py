@@ -61,6 +61,10 @@ class Registration(db.Model):
     #: "ACCEPTED", "TENTATIVE", "DECLINED", or "" when none came.
     calendar_reply: Mapped[str] = mapped_column(String(16), default="")
     calendar_replied_at: Mapped[datetime | None]
+    #: When the person was marked as there (None: not marked, a no-show once the session is over).
+    attended_at: Mapped[datetime | None]
+    #: How attendance was marked: "check-in", "walk-in", "teams", "zoom" ("" when not marked).
+    attendance_source: Mapped[str] = mapped_column(String(16), default="")
 
     session: Mapped[Session] = relationship()
     user: Mapped[User | None] = relationship()
