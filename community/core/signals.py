@@ -17,6 +17,10 @@ _signals = Namespace()
 # accounts ----------------------------------------------------------------------------------
 #: sender: the User whose email address was just confirmed.
 account_confirmed = _signals.signal("account-confirmed")
+#: sender: the User an organiser deactivated; kwargs: actor.
+account_deactivated = _signals.signal("account-deactivated")
+#: sender: the User an organiser reactivated; kwargs: actor.
+account_reactivated = _signals.signal("account-reactivated")
 
 # sessions ----------------------------------------------------------------------------------
 #: sender: the Session just published; kwargs: actor.
@@ -37,6 +41,11 @@ promoted = _signals.signal("promoted")
 seat_cancelled = _signals.signal("seat-cancelled")
 #: sender: a Registration held for an address without an account; kwargs: position (None: a seat).
 seat_held = _signals.signal("seat-held")
+
+# signups: attendance ------------------------------------------------------------------------
+#: sender: the Registration marked as there, or unmarked; kwargs: actor, attended (bool),
+#: source ("check-in", "walk-in", "teams", "zoom").
+attendance_marked = _signals.signal("attendance-marked")
 
 # pages -------------------------------------------------------------------------------------
 #: sender: the Session shown on its page; kwargs: viewer (User or None). Returns template values.
