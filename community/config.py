@@ -125,6 +125,9 @@ def from_environment(instance_path: str) -> dict:
         "INBOUND_MAX_PER_HOUR": 30,
         #: Days the raw bytes of an inbound message are kept for the organisers.
         "INBOUND_RAW_DAYS": 30,
+        #: Permanent bounces (since the address was last confirmed) that mark a member's address
+        #: as bouncing, which holds their calendar emails until they confirm or change it.
+        "INBOUND_BOUNCES_TO_PAUSE": 3,
         #: An address with no account that asks for a session gets the join link once in this many days.
         "INBOUND_JOIN_REPLY_DAYS": 7,
         #: The mailbox the worker reads, `imaps://user:password@host:993/INBOX` (unset: none).

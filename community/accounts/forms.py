@@ -119,3 +119,11 @@ class DeleteAccountForm(FlaskForm):
         "I understand this cannot be undone.",
         validators=[DataRequired("Tick the box to confirm.")],
     )
+
+
+class ChangeEmailForm(FlaskForm):
+    """A new address for the account, with the password to show it is the member asking."""
+
+    email = EmailField("New email address", validators=EMAIL, filters=[strip])
+    password = PasswordField("Your password", validators=[InputRequired("Enter your password."),
+                                                          Length(max=128)])

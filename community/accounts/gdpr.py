@@ -60,6 +60,8 @@ def export_account(user: User) -> dict:
         "waitlist_in_calendar": user.waitlist_in_calendar, "created_at": iso(user.created_at),
         "confirmed_at": iso(user.confirmed_at), "last_login_at": iso(user.last_login_at),
         "privacy_consent_at": iso(user.privacy_consent_at), "privacy_version": user.privacy_version,
+        "pending_email": user.pending_email, "email_bouncing_since": iso(user.email_bouncing_since),
+        "email_bounce_reason": user.email_bounce_reason,
     }
 
 

@@ -53,11 +53,24 @@ class User(UserMixin, db.Model):
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_calendar_token)
     #: Whether a waitlist place is put in the member's calendar as a tentative entry.
     waitlist_in_calendar: Mapped[bool] = mapped_column(default=True)
+    #: Set when emails to the address kept bouncing (INBOUND_BOUNCES_TO_PAUSE permanent failures
+    #: since it was last confirmed): calendar emails are held until the member confirms the
+    #: address again or changes it.
+    email_bouncing_since: Mapped[datetime | None]
+    #: The receiving server's diagnostic of the latest bounce (None when the address is not bouncing).
+    email_bounce_reason: Mapped[str | None] = mapped_column(String(500))
+    #: An address the member asked to change to, until they open the link emailed to it.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
 
     @property
     def is_confirmed(self) -> bool:
         """Whether the member confirmed their email address."""
         return self.confirmed_at is not None
+
+    @property
+    def is_bouncing(self) -> bool:
+        """Whether emails to the address bounce, so calendar emails to it are held."""
+        return self.email_bouncing_since is not None
 
     @property
     def is_organiser(self) -> bool:

@@ -167,21 +167,22 @@ def send_confirmation(user: User) -> None:
                {"user": user, "confirm_url": url}, user=user)
 
 
-def confirm_email(token: str) -> User:
-    """Confirm the account named by a token; raises TokenError for a bad, expired or used link."""
-    data = _load_token("confirm-email", token, current_app.config["CONFIRM_TOKEN_MAX_AGE"],
+def load_confirmation(token: str) -> dict:
+    """The data of a confirmation link token (this module's, or one of `accounts.addresses`);
+    raises TokenError when it is forged or expired."""
+    return _load_token("confirm-email", token, current_app.config["CONFIRM_TOKEN_MAX_AGE"],
                        "This confirmation link has expired. Log in to have a new one sent.",
                        "This confirmation link is not valid. Check that you copied all of it.")
-    user = db.session.get(User, data.get("id"))
-    if user is None or data.get("e") != _fingerprint(user.email):
-        raise TokenError("This confirmation link does not match any account.")
+
+
+def confirm_user(user: User) -> None:
+    """Confirm the account's address from its first confirmation link; TokenError once done."""
     if user.is_confirmed:
         raise TokenError("This email address is already confirmed. You can log in.")
-    _mark_confirmed(user)
-    return user
+    mark_confirmed(user)
 
 
-def _mark_confirmed(user: User) -> None:
+def mark_confirmed(user: User) -> None:
     """Record the proven address and let features react (held seats become the member's)."""
     user.confirmed_at = utcnow()
     db.session.flush()
@@ -261,7 +262,7 @@ def set_password(user: User, password: str) -> None:
     user.session_token = secrets.token_hex(16)
     if not user.is_confirmed:
         # Opening the emailed reset link proves the address as well as confirmation would.
-        _mark_confirmed(user)
+        mark_confirmed(user)
     db.session.flush()
 
 

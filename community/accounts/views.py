@@ -14,8 +14,9 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from community.accounts import gdpr, services
+from community.accounts import addresses, gdpr, services
 from community.accounts.forms import (
+    ChangeEmailForm,
     ChangePasswordForm,
     DeleteAccountForm,
     ForgotPasswordForm,
@@ -78,24 +79,48 @@ def register():
 
 @bp.get("/confirm/<token>")
 def confirm(token: str):
-    """Open the emailed confirmation link."""
+    """Open an emailed confirmation link: a new account's, a bouncing address's confirmed
+    again, or a new address's."""
     with attempt(quiet=True) as outcome:
-        user = services.confirm_email(token)
+        done = addresses.confirm(token)
     if not outcome.ok:
         return render_template("accounts/token_problem.html", message=outcome.error.message,
                                title="Confirmation link problem"), 400
-    flash("Thank you, your email address is confirmed. Welcome to the community.", "success")
+    user = done.user
+    flash(_CONFIRMED[done.what].format(email=user.email), "success")
+    if done.released:
+        flash(f"The {_emails(done.released)} held while your address bounced are on their way "
+              f"to {user.email}.", "info")
     if current_user.is_authenticated and current_user.id == user.id:
         return redirect(url_for("accounts.account"))
     return _to_login(user.email)
+
+
+#: What the member reads after opening each kind of confirmation link.
+_CONFIRMED = {
+    "account": "Thank you, your email address is confirmed. Welcome to the community.",
+    "again": "Thank you, {email} is confirmed again; calendar emails go to it again.",
+    "changed": "Your email address is now {email}. Use it to log in.",
+}
+
+
+def _emails(count: int) -> str:
+    """"1 calendar email" or "3 calendar emails"."""
+    return f"{count} calendar email{'' if count == 1 else 's'}"
 
 
 @bp.post("/confirm/resend")
 @login_required
 @limiter.limit(rl.RESEND_PER_ACCOUNT, key_func=rl.by_account)
 def resend_confirmation():
-    """Send the confirmation link again to the logged-in member."""
-    if current_user.is_confirmed:
+    """Send the confirmation link again to the logged-in member (to confirm a bouncing address
+    again, when it bounces)."""
+    if current_user.is_bouncing:
+        with attempt():
+            addresses.send_reconfirmation(viewer())
+        flash(f"We sent a confirmation link to {current_user.email}. Open it to have calendar "
+              "emails sent there again.", "success")
+    elif current_user.is_confirmed:
         flash("Your email address is already confirmed.", "info")
     else:
         with attempt():
@@ -122,6 +147,8 @@ def login():
             login_user(user, remember=form.remember.data)
             session.permanent = True  # ends after PERMANENT_SESSION_LIFETIME without a request
             flash(f"Welcome back, {user.name}.", "success")
+            if user.is_bouncing:
+                flash(addresses.bounce_notice(user), "warning")
             return redirect(next_url if is_safe_next(next_url) else url_for("sessions.home"))
     return render_template("accounts/login.html", form=form,
                            next=next_url if is_safe_next(next_url) else None)
@@ -206,8 +233,38 @@ def account():
                 return redirect(url_for("accounts.account"))
         if "profile-submit" not in request.form and "pw-submit" not in request.form:
             abort(400)
-    return render_template("accounts/account.html", profile=profile, password=password, delete=delete,
-                           feed_url=_feed_url(), missing_profile=_missing_profile())
+    return _account_page(profile=profile, password=password, delete=delete)
+
+
+def _account_page(status: int = 200, **forms):
+    """The account page with these forms (fresh ones for those not given)."""
+    forms.setdefault("profile", ProfileForm(obj=current_user, prefix="profile"))
+    forms.setdefault("password", ChangePasswordForm(prefix="pw"))
+    forms.setdefault("delete", DeleteAccountForm(prefix="delete"))
+    forms.setdefault("change_email", ChangeEmailForm(prefix="email"))
+    return render_template("accounts/account.html", feed_url=_feed_url(),
+                           missing_profile=_missing_profile(),
+                           bounce_notice=addresses.bounce_notice(viewer()), **forms), status
+
+
+@bp.post("/account/email")
+@login_required
+@limiter.limit(rl.RESEND_PER_ACCOUNT, key_func=rl.by_account)
+def change_email():
+    """Ask to move the account to a new address: a link is emailed to it."""
+    form = ChangeEmailForm(prefix="email")
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            sent_to = addresses.request_change(viewer(), form.email.data, form.password.data)
+        if outcome.ok:
+            if sent_to == current_user.email:
+                flash(f"We sent a confirmation link to {sent_to}. Open it to have calendar "
+                      "emails sent there again.", "success")
+            else:
+                flash(f"We sent a link to {sent_to}. Your address changes when you open it; "
+                      "until then we keep writing to the current one.", "success")
+            return redirect(url_for("accounts.account"))
+    return _account_page(400, change_email=form)
 
 
 def _missing_profile() -> list[str]:
@@ -247,7 +304,4 @@ def delete_account():
             logout_user()
             flash("Your account and personal data have been deleted. Goodbye, and thank you.", "success")
             return redirect(url_for("sessions.home"))
-    profile = ProfileForm(obj=current_user, prefix="profile")
-    password = ChangePasswordForm(prefix="pw")
-    return render_template("accounts/account.html", profile=profile, password=password, delete=form,
-                           feed_url=_feed_url(), missing_profile=_missing_profile()), 400
+    return _account_page(400, delete=form)

@@ -1,7 +1,9 @@
 """Delivery status notifications (RFC 3464) for messages we sent: a permanent failure (5.x.x)
-marks the outbox row bounced, a delay (4.x.x) is noted on it."""
+marks the outbox row bounced, and enough of them mark the member's address as bouncing
+(`accounts.addresses`); a delay (4.x.x) is noted on the row and never counts."""
 from sqlalchemy import select
 
+from community.accounts import addresses
 from community.db import db
 from community.inbound import parsing
 from community.inbound.models import Kind, Outcome
@@ -26,8 +28,12 @@ def handle(msg) -> Result:
     if code.startswith("5") or (not code and status.action == "failed"):
         row.status = OutboxStatus.BOUNCED
         row.last_error = f"Bounced {code or 'permanently'}{diagnostic}"[:2000]
+        db.session.flush()
+        member = addresses.record_hard_bounce(row.recipient, status.diagnostic or code or "failed")
+        paused = "; the member's address is marked as bouncing" if member is not None else ""
         return Result(Kind.BOUNCE, Outcome.DONE,
-                      f"Outbox message {row.id} to {row.recipient} bounced: {code}{diagnostic}"[:500])
+                      f"Outbox message {row.id} to {row.recipient} bounced: {code}{diagnostic}"[:450]
+                      + paused)
     if code.startswith("4") or status.action == "delayed":
         row.last_error = f"Delayed {code}{diagnostic}; the receiving server is still trying"[:2000]
         return Result(Kind.BOUNCE, Outcome.DONE,

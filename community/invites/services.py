@@ -103,9 +103,9 @@ def _wants_tentative(reg) -> bool:
 
 def _send(reg, subject: str, template: str, calendar: CalendarPart | None = None, *,
           dedupe_key: str | None = None, **extra) -> OutboxMessage:
-    """Write one registration email to the outbox."""
+    """Write one registration email to the outbox (held while the member's address bounces)."""
     return send_email(reg.email, subject, template, _context(reg, **extra), user=reg.user,
-                      calendar=calendar, dedupe_key=dedupe_key)
+                      calendar=calendar, dedupe_key=dedupe_key, held_while_bouncing=True)
 
 
 # One person's place -------------------------------------------------------------

@@ -17,6 +17,12 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"
     #: The receiving server reported a permanent failure afterwards (a DSN read back in).
     BOUNCED = "bounced"
+    #: A calendar email to an address that bounces: kept, not delivered, until the member
+    #: confirms the address again or changes it (`mail.services.release_held`).
+    HELD = "held"
+    #: A held calendar email not sent on release: a later held one carries the same calendar
+    #: entry in its newer state.
+    SUPERSEDED = "superseded"
 
 
 class OutboxMessage(db.Model):

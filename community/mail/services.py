@@ -2,16 +2,19 @@
 
 The worker side (claiming, sending, retrying, sweeping) is `community.mail.delivery`.
 """
+import base64
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app, render_template
+from icalendar import Calendar, vCalAddress
 from sqlalchemy import delete, false, func, or_, select
 
 from community import queue
@@ -86,16 +89,29 @@ def build_message(to: str, subject: str, text: str, html: str | None,
     return msg
 
 
+#: What the organisers' panel shows on a message held for an address that bounces.
+HELD_NOTE = "Held: the address bounces; sent once the member confirms it again or changes it."
+
+
+def _held_for(user, to: str) -> bool:
+    """Whether a message to `to` must wait: it is the account's own address and that bounces."""
+    return bool(user is not None and getattr(user, "is_bouncing", False)
+                and to.lower() == (user.email or "").lower())
+
+
 def send_email(to: str, subject: str, template: str, context: dict | None = None, *,
                user=None, attachments=(), calendar: CalendarPart | None = None,
-               dedupe_key: str | None = None) -> OutboxMessage:
+               dedupe_key: str | None = None, held_while_bouncing: bool = False) -> OutboxMessage:
     """Render `email/<template>.txt|.html`, add the message to the outbox in the caller's
-    transaction and have it delivered once that transaction commits."""
+    transaction and have it delivered once that transaction commits. With
+    `held_while_bouncing` (the calendar emails), a message to an account whose address bounces
+    is written as HELD instead, and goes out when `release_held` lets it."""
     context = {"subject": subject, **(context or {})}
     text = render_template(f"email/{template}.txt", **context)
     html = render_template(f"email/{template}.html", **context)
     msg = build_message(to, subject, text, html, attachments, calendar)
     last = to.lower() in _last_messages_to.get()
+    held = held_while_bouncing and not last and _held_for(user, to)
     row = OutboxMessage(
         user_id=None if last else getattr(user, "id", None),
         erase_after_delivery=last,
@@ -105,10 +121,13 @@ def send_email(to: str, subject: str, template: str, context: dict | None = None
         message_id=msg["Message-ID"].strip("<>"),
         raw=msg.as_bytes(policy=policy.SMTP),
         dedupe_key=dedupe_key,
+        status=OutboxStatus.HELD if held else OutboxStatus.PENDING,
+        last_error=HELD_NOTE if held else "",
     )
     db.session.add(row)
     db.session.flush()
-    enqueue_after_commit(row.id)
+    if not held:
+        enqueue_after_commit(row.id)
     return row
 
 
@@ -203,6 +222,108 @@ def erase_messages(user_id: int, address: str | None = None) -> None:
         delete(OutboxMessage)
         .where(_to_member(user_id, address), OutboxMessage.erase_after_delivery == false())
         .execution_options(synchronize_session=False))
+
+
+# Addresses that bounce --------------------------------------------------------------------
+
+def bounced_count(address: str, since: datetime | None = None) -> int:
+    """How many messages to `address` bounced permanently (of those sent at or after `since`)."""
+    stmt = select(func.count(OutboxMessage.id)).where(
+        func.lower(OutboxMessage.recipient) == address.lower(),
+        OutboxMessage.status == OutboxStatus.BOUNCED)
+    if since is not None:
+        stmt = stmt.where(OutboxMessage.sent_at >= since)
+    return db.session.scalar(stmt)
+
+
+def held_counts(user_ids) -> dict[int, int]:
+    """How many messages are held for each of these accounts."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(OutboxMessage.user_id, func.count()).where(
+            OutboxMessage.user_id.in_(ids), OutboxMessage.status == OutboxStatus.HELD)
+        .group_by(OutboxMessage.user_id)).all())
+
+
+def calendar_uid(raw: bytes) -> str | None:
+    """The UID of the calendar entry a stored message carries (None for a message without one)."""
+    msg = message_from_bytes(raw, policy=policy.default)
+    for part in msg.walk():
+        if part.get_content_type() == "text/calendar":
+            for event in Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT"):
+                return str(event.get("UID", "")) or None
+    return None
+
+
+def _readdressed_calendar(ics: bytes, old: str, new: str) -> bytes:
+    """The iCalendar data with the ATTENDEE `old` renamed `new` (its parameters kept)."""
+    cal = Calendar.from_ical(ics)
+    for event in cal.walk("VEVENT"):
+        attendees = event.get("ATTENDEE")
+        if attendees is None:
+            continue
+        renamed = []
+        for attendee in attendees if isinstance(attendees, list) else [attendees]:
+            if str(attendee).lower() == f"mailto:{old.lower()}":
+                replacement = vCalAddress(f"mailto:{new}")
+                replacement.params.update(attendee.params)
+                attendee = replacement
+            renamed.append(attendee)
+        del event["ATTENDEE"]
+        for attendee in renamed:
+            event.add("ATTENDEE", attendee, encode=False)
+    return cal.to_ical()
+
+
+def _redated(raw: bytes, old: str, new: str | None) -> bytes:
+    """A stored message dated now and, given a `new` address, sent to it in place of `old`
+    (the To header and the calendar entry's ATTENDEE, so the calendar takes it as its own)."""
+    msg = message_from_bytes(raw, policy=policy.default)
+    msg.replace_header("Date", formatdate(utcnow().timestamp(), usegmt=True))
+    if new is not None:
+        msg.replace_header("To", new)
+        for part in msg.walk():
+            if part.get_content_type() not in ("text/calendar", "application/ics"):
+                continue
+            ics = _readdressed_calendar(part.get_payload(decode=True), old, new)
+            if part.get("Content-Transfer-Encoding", "").lower() == "base64":
+                part.set_payload(base64.encodebytes(ics).decode("ascii"))
+            else:
+                part.set_payload(ics.decode("utf-8"))
+    return msg.as_bytes(policy=policy.SMTP)
+
+
+def release_held(user_id: int, address: str) -> int:
+    """Send the messages held for an account while its address bounced, oldest first, to
+    `address` (its address now: confirmed again, or the new one). Of several held messages
+    carrying the same calendar entry only the newest goes (it holds the entry's latest state
+    and SEQUENCE); the older ones are marked SUPERSEDED. Returns how many go out."""
+    rows = list(db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.user_id == user_id,
+                                    OutboxMessage.status == OutboxStatus.HELD)
+        .order_by(OutboxMessage.id)))
+    uids = {row.id: calendar_uid(row.raw) for row in rows}
+    newest = {uid: row_id for row_id, uid in uids.items() if uid}
+    released = 0
+    for row in rows:
+        uid = uids[row.id]
+        if uid and newest[uid] != row.id:
+            row.status = OutboxStatus.SUPERSEDED
+            row.last_error = (f"Not sent: outbox message {newest[uid]} carries this calendar entry "
+                              "in its later state.")
+            continue
+        changed = row.recipient.lower() != address.lower()
+        row.raw = _redated(row.raw, row.recipient, address if changed else None)
+        row.recipient = address
+        row.status = OutboxStatus.PENDING
+        row.last_error = ""
+        row.next_attempt_at = utcnow()
+        released += 1
+        enqueue_after_commit(row.id)
+    db.session.flush()
+    return released
 
 
 def status_counts() -> dict[str, int]:

@@ -184,6 +184,9 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("POST", "/account/delete"): [case("login 302 302 302 302 302 400",
                                        data={"delete-password": PASSWORD, "delete-understand": "y"})],
     ("POST", "/account/calendar/renew"): [case("login 302 302 302 302 302 302")],
+    # A change of address is asked for with the password; the link goes to the new address.
+    ("POST", "/account/email"): [case("login 302 302 302 302 302 302",
+                                      data={"email-email": "moved@example.net", "email-password": PASSWORD})],
 
     # Sign-ups: any logged-in account may try (the service refuses an unconfirmed one with a
     # message on the session page); a draft is not there for anyone but organisers.

@@ -23,6 +23,7 @@ TOKENLESS_POST = {
     "/account": REFUSED,
     "/account/calendar/renew": REFUSED,
     "/account/delete": REFUSED,
+    "/account/email": REFUSED,
     "/admin/members/<int:user_id>/role": REFUSED,
     "/admin/inbound/<int:message_id>/reprocess": REFUSED,
     "/admin/outbox/<int:message_id>/resend": REFUSED,
