@@ -21,6 +21,8 @@ account_confirmed = _signals.signal("account-confirmed")
 account_deactivated = _signals.signal("account-deactivated")
 #: sender: the User an organiser reactivated; kwargs: actor.
 account_reactivated = _signals.signal("account-reactivated")
+#: sender: the User whose role an organiser changed; kwargs: actor, before, after (role names).
+role_changed = _signals.signal("role-changed")
 
 # sessions ----------------------------------------------------------------------------------
 #: sender: the Session just published; kwargs: actor.
@@ -29,6 +31,8 @@ session_published = _signals.signal("session-published")
 session_changed = _signals.signal("session-changed")
 #: sender: the Session just called off; kwargs: actor.
 session_cancelled = _signals.signal("session-cancelled")
+#: sender: a draft Session that was edited (nobody is told); kwargs: changes (list of Change), actor.
+draft_changed = _signals.signal("draft-changed")
 
 # signups: one person's place ----------------------------------------------------------------
 #: sender: the Registration that got a seat on signing up.
@@ -41,11 +45,31 @@ promoted = _signals.signal("promoted")
 seat_cancelled = _signals.signal("seat-cancelled")
 #: sender: a Registration held for an address without an account; kwargs: position (None: a seat).
 seat_held = _signals.signal("seat-held")
+#: sender: the Registration an organiser added, removed or promoted (after the signals above);
+#: kwargs: actor, action ("added", "removed", "promoted"), before and after (statuses; before
+#: None for a new registration).
+seat_managed = _signals.signal("seat-managed")
 
 # signups: attendance ------------------------------------------------------------------------
 #: sender: the Registration marked as there, or unmarked; kwargs: actor, attended (bool),
 #: source ("check-in", "walk-in", "teams", "zoom").
 attendance_marked = _signals.signal("attendance-marked")
+
+# invites -----------------------------------------------------------------------------------
+#: sender: the Announcement of an organiser's message (or follow-up) to a session's attendees;
+#: kwargs: actor.
+message_sent = _signals.signal("message-sent")
+
+# polls -------------------------------------------------------------------------------------
+#: sender: the Poll opened, closed or asked again live; kwargs: actor, before and after (dicts
+#: of status and round).
+poll_state_changed = _signals.signal("poll-state-changed")
+
+# notes -------------------------------------------------------------------------------------
+#: sender: the Note whose visibility or embargo a writer set (a new note that is not a draft,
+#: too); kwargs: actor, before and after (dicts of visibility and embargo_until; before None
+#: for a new note).
+note_visibility_changed = _signals.signal("note-visibility-changed")
 
 # pages -------------------------------------------------------------------------------------
 #: sender: the Session shown on its page; kwargs: viewer (User or None). Returns template values.
