@@ -37,6 +37,8 @@ class Result:
     kind: str
     outcome: str
     detail: str
+    #: The session the message is about, when one was found.
+    session_id: int | None = None
 
 
 def _address(value) -> str:
@@ -79,6 +81,17 @@ def find_registration(session: Session, attendee: str, sender: str) -> Registrat
 
 def handle(ics: bytes, content_method: str, sender: str, trusted_sender: bool) -> Result:
     """Act on one calendar reply. `trusted_sender`: our server authenticated the From domain."""
+    found = _event_and_session(ics, content_method)
+    if isinstance(found, Result):
+        return found
+    kind, event, session = found
+    result = _act(kind, event, session, sender, trusted_sender)
+    result.session_id = session.id
+    return result
+
+
+def _event_and_session(ics: bytes, content_method: str) -> Result | tuple[str, object, Session]:
+    """The reply's kind, its one VEVENT and the session its UID names; a Result when not."""
     try:
         cal = Calendar.from_ical(ics)
         events = list(cal.walk("VEVENT"))
@@ -96,6 +109,11 @@ def handle(ics: bytes, content_method: str, sender: str, trusted_sender: bool) -
     session = db.session.scalar(select(Session).where(Session.ical_uid == uid)) if uid else None
     if session is None:
         return Result(kind, Outcome.IGNORED, "No session has this UID.")
+    return kind, event, session
+
+
+def _act(kind: str, event, session: Session, sender: str, trusted_sender: bool) -> Result:
+    """Match the ATTENDEE to a sign-up of `session` and act on its answer."""
     attendees = _as_list(event.get("attendee"))
     if len(attendees) > 1:
         return Result(kind, Outcome.IGNORED, "The reply names more than one ATTENDEE.")

@@ -117,6 +117,7 @@ def _process(row: InboundMessage, parsed: parsing.Parsed) -> None:
             # A rule refused the change (the session started meanwhile, say): nothing was done.
             result = Result(row.kind, Outcome.IGNORED, exc.message)
     row.kind, row.outcome, row.detail = result.kind, result.outcome, result.detail[:500]
+    row.session_id = result.session_id
     row.processed_at = utcnow()
     db.session.flush()
 
@@ -153,6 +154,14 @@ def _dispatch(row: InboundMessage, parsed: parsing.Parsed) -> Result:
 
 
 # The organisers' panel ------------------------------------------------------------------
+
+def counter_proposals(session_id: int, limit: int = 20) -> list[InboundMessage]:
+    """New times members proposed for a session from their calendar (COUNTER), newest first."""
+    return list(db.session.scalars(
+        select(InboundMessage).where(InboundMessage.session_id == session_id,
+                                     InboundMessage.kind == Kind.CALENDAR_COUNTER)
+        .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc()).limit(limit)))
+
 
 def reprocess(actor, row: InboundMessage) -> InboundMessage:
     """An organiser runs a failed message through the pipeline again."""

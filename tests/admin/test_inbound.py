@@ -78,3 +78,28 @@ def test_a_failed_message_is_recorded_and_can_be_reprocessed(client, organiser, 
     assert signups.registration_for(bob, session).status == "confirmed"
     again = client.post(f"/admin/inbound/{row.id}/reprocess", follow_redirects=True)
     assert "Only a message that failed can be reprocessed." in again.get_data(as_text=True)
+
+
+def test_a_new_time_proposed_from_a_calendar_shows_on_the_session_attendees_page(
+        client, organiser, runner, mailbox):
+    session, other = make_session(), make_session()
+    alice = make_user(name="Alice Proposer")
+    signups.sign_up(alice, session)
+    db.session.commit()
+    _result, row = receive(runner, reply_message(session.ical_uid, alice.email, "ACCEPTED", method="COUNTER"))
+    assert row.session_id == session.id
+    page = client.get(f"/admin/sessions/{session.id}/attendees").get_data(as_text=True)
+    assert "New times proposed" in page and "Alice Proposer proposes a new time" in page
+    assert f"/admin/inbound/{row.id}" in page
+    assert "New times proposed" not in client.get(f"/admin/sessions/{other.id}/attendees").get_data(as_text=True)
+
+
+def test_a_reply_records_the_session_it_is_about_and_an_unknown_uid_none(runner, mailbox):
+    session = make_session()
+    alice = make_user()
+    signups.sign_up(alice, session)
+    db.session.commit()
+    _result, row = receive(runner, reply_message(session.ical_uid, alice.email, "ACCEPTED"))
+    assert row.session_id == session.id
+    _result, row = receive(runner, reply_message("no-such-uid@x", alice.email, "ACCEPTED"))
+    assert row.session_id is None

@@ -6,6 +6,7 @@ from community.admin.forms import ActionForm, AddAttendeeForm, MessageForm
 from community.core.spreadsheet import csv_response
 from community.core.web import attempt, viewer
 from community.db import db
+from community.inbound import services as inbound
 from community.invites import services as invites
 from community.sessions.models import Session
 from community.signups import services as signups
@@ -22,6 +23,7 @@ def _render_attendees(session: Session, form: AddAttendeeForm, message: MessageF
     groups = signups.attendees(session)
     return render_template("admin/attendees.html", session=session, groups=groups, form=form,
                            message=message or MessageForm(),
+                           proposals=inbound.counter_proposals(session.id),
                            action=ActionForm(), calendar_reply_labels=CALENDAR_REPLY_LABELS)
 
 
