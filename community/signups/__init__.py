@@ -7,9 +7,10 @@ def init_app(app: Flask) -> None:
     show on; register their part of a member's data."""
     from community.accounts import gdpr
     from community.core import signals
-    from community.signups import follows, page, services
+    from community.signups import follows, members, page, services
 
     signals.account_confirmed.connect(services.claim_invitations)
+    signals.account_deactivated.connect(members.release_places)
     signals.session_changed.connect(services.capacity_changed)
     signals.session_published.connect(follows.sign_up_followers)
     signals.session_page.connect(page.session_page_values)

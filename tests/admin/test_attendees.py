@@ -148,7 +148,7 @@ def test_csv_export_lists_everyone_with_status_and_position(client, organiser, b
         f'attachment; filename="ai-at-work-{busy_session.id}-attendees.csv"'
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert rows[0] == ["status", "position", "name", "email", "organisation", "job_title",
-                       "signed_up_at", "source"]
+                       "signed_up_at", "source", "outcome", "attended_at", "attendance_source"]
     assert [(r[0], r[1], r[2]) for r in rows[1:]] == [
         ("confirmed", "", "Ada Lovelace"), ("confirmed", "", "Brian Kernighan"),
         ("waitlisted", "1", "Cleo Patra"), ("waitlisted", "2", "Dan Brown"),

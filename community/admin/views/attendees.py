@@ -5,17 +5,18 @@ from community.admin.blueprint import bp
 from community.admin.forms import ActionForm, AddAttendeeForm, MessageForm
 from community.core.spreadsheet import csv_response
 from community.core.web import attempt, viewer
-from community.db import db
+from community.db import db, utcnow
 from community.inbound import services as inbound
 from community.invites import services as invites
 from community.sessions.models import Session
+from community.signups import members as places
 from community.signups import services as signups
 from community.signups.models import Registration, RegistrationStatus
 
 #: How a member's emailed calendar answer is shown to organisers.
 CALENDAR_REPLY_LABELS = {"ACCEPTED": "Accepted", "TENTATIVE": "Tentative", "DECLINED": "Declined"}
 CSV_COLUMNS = ["status", "position", "name", "email", "organisation", "job_title",
-               "signed_up_at", "source"]
+               "signed_up_at", "source", "outcome", "attended_at", "attendance_source"]
 
 
 def _render_attendees(session: Session, form: AddAttendeeForm, message: MessageForm | None = None):
@@ -75,17 +76,22 @@ def sessions_attendee_change(session_id: int, reg_id: int, action: str):
 
 @bp.get("/sessions/<int:session_id>/attendees.csv")
 def sessions_attendees_csv(session_id: int):
-    """The attendee list as a spreadsheet."""
+    """The attendee list as a spreadsheet, with each place's attendance and outcome (attended,
+    no-show once the session is over, confirmed, waitlisted, cancelled)."""
     session = db.get_or_404(Session, session_id)
+    now = utcnow()
 
     def rows():
+        """One row per place: seats, then the waitlist in order, then cancellations."""
         for group, regs in signups.attendees(session).items():
             for position, reg in enumerate(regs, start=1):
                 user = reg.user
                 yield (reg.status, position if group == "waitlisted" else "",
                        user.name if user else "", reg.email, user.organisation if user else "",
                        user.job_title if user else "", reg.created_at.isoformat(timespec="seconds"),
-                       reg.source)
+                       reg.source, places.outcome(reg, now),
+                       reg.attended_at.isoformat(timespec="seconds") if reg.attended_at else "",
+                       reg.attendance_source)
 
     return csv_response(CSV_COLUMNS, rows(), f"{session.slug or 'session'}-{session.id}-attendees.csv")
 
