@@ -68,6 +68,12 @@ class User(UserMixin, db.Model):
         return self.confirmed_at is not None
 
     @property
+    def is_active(self) -> bool:
+        """Whether the account may log in and be emailed (Flask-Login asks it too): not
+        deactivated by an organiser."""
+        return self.deactivated_at is None
+
+    @property
     def is_bouncing(self) -> bool:
         """Whether emails to the address bounce, so calendar emails to it are held."""
         return self.email_bouncing_since is not None

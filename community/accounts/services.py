@@ -12,13 +12,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from community import queue
+from community.accounts.deactivation import DEACTIVATED_LOGIN
 from community.accounts.models import Role, User, new_calendar_token
 from community.accounts.roles import require_organiser
 from community.core import signals
 from community.core.errors import DomainError
 from community.core.urls import external_url
 from community.db import db, utcnow
-from community.mail.services import send_email
+from community.mail.services import send_email, sender_address
 
 #: Bump when the privacy notice changes materially; consent records which version was shown.
 PRIVACY_VERSION = "2026-11"
@@ -200,19 +201,23 @@ def load_user(identity: str) -> User | None:
     if not -60 <= age <= current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds():
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or user.session_token != token:
+    if user is None or user.session_token != token or not user.is_active:
         return None
     return user
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The account for these credentials, or None; takes the same time whether or not the email exists."""
+    """The account for these credentials, or None; takes the same time whether or not the email
+    exists. Raises DomainError for the right password of a deactivated account (only the
+    account's owner learns that it is deactivated)."""
     user = get_by_email(email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     if not check_password_hash(user.password_hash, password):
         return None
+    if not user.is_active:
+        raise DomainError(DEACTIVATED_LOGIN.format(contact=sender_address()))
     user.last_login_at = utcnow()
     return user
 
@@ -234,7 +239,7 @@ def request_password_reset(email: str) -> None:
 def send_reset_link(email: str) -> bool:
     """Write the reset email for the account with this address, if there is one; True if so."""
     user = get_by_email(email)
-    if user is None:
+    if user is None or not user.is_active:
         return False
     url = external_url("accounts.reset_password", token=reset_token(user))
     send_email(user.email, "Reset your password", "reset_password",
@@ -319,6 +324,14 @@ def search_users(query: str = "", role: str | None = None):
     if role in set(Role):
         stmt = stmt.where(User.role == role)
     return stmt
+
+
+def consent_state(user: User) -> str:
+    """Where the member stands with the privacy notice: "current" (agreed to this version),
+    "earlier" (agreed to an older one) or "none"."""
+    if user.privacy_consent_at is None:
+        return "none"
+    return "current" if user.privacy_version == PRIVACY_VERSION else "earlier"
 
 
 def member_counts() -> tuple[int, int]:

@@ -139,11 +139,11 @@ def login():
         return redirect(next_url if is_safe_next(next_url) else url_for("sessions.home"))
     form = LoginForm(email=session.pop(LOGIN_EMAIL, ""))
     if form.validate_on_submit():
-        with attempt(form):
+        with attempt(form) as outcome:  # a deactivated account's refusal is shown on the form
             user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
+        if outcome.ok and user is None:
             form.form_errors.append("That email and password do not match an account.")
-        else:
+        elif outcome.ok:
             login_user(user, remember=form.remember.data)
             session.permanent = True  # ends after PERMANENT_SESSION_LIFETIME without a request
             flash(f"Welcome back, {user.name}.", "success")

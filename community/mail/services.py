@@ -16,6 +16,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 from flask import current_app, render_template
 from icalendar import Calendar, vCalAddress
 from sqlalchemy import delete, false, func, or_, select
+from sqlalchemy.orm import defer
 
 from community import queue
 from community.core.text import one_line
@@ -101,11 +102,14 @@ def _held_for(user, to: str) -> bool:
 
 def send_email(to: str, subject: str, template: str, context: dict | None = None, *,
                user=None, attachments=(), calendar: CalendarPart | None = None,
-               dedupe_key: str | None = None, held_while_bouncing: bool = False) -> OutboxMessage:
+               dedupe_key: str | None = None, held_while_bouncing: bool = False) -> OutboxMessage | None:
     """Render `email/<template>.txt|.html`, add the message to the outbox in the caller's
     transaction and have it delivered once that transaction commits. With
     `held_while_bouncing` (the calendar emails), a message to an account whose address bounces
-    is written as HELD instead, and goes out when `release_held` lets it."""
+    is written as HELD instead, and goes out when `release_held` lets it. Nothing is written
+    (None) for an account an organiser deactivated: it is no longer emailed."""
+    if user is not None and not getattr(user, "is_active", True):
+        return None
     context = {"subject": subject, **(context or {})}
     text = render_template(f"email/{template}.txt", **context)
     html = render_template(f"email/{template}.html", **context)
@@ -214,6 +218,16 @@ def messages_for(user_id: int, address: str | None = None) -> list[OutboxMessage
     """Every message written to a member, oldest first (for their data export)."""
     return list(db.session.scalars(
         select(OutboxMessage).where(_to_member(user_id, address)).order_by(OutboxMessage.id)))
+
+
+def recent_messages_for(user_id: int, address: str | None = None,
+                        limit: int = 20) -> tuple[list[OutboxMessage], int]:
+    """The latest `limit` messages written to a member, newest first (without their bytes), and
+    how many there are in all (for the organisers' member page)."""
+    condition = _to_member(user_id, address)
+    rows = db.session.scalars(select(OutboxMessage).options(defer(OutboxMessage.raw))
+                              .where(condition).order_by(OutboxMessage.id.desc()).limit(limit))
+    return list(rows), db.session.scalar(select(func.count(OutboxMessage.id)).where(condition))
 
 
 def erase_messages(user_id: int, address: str | None = None) -> None:

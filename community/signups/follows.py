@@ -47,6 +47,7 @@ def sign_up_followers(session: Session, **_ignored) -> list[Registration]:
         return []
     followers = db.session.scalars(
         select(User).join(SeriesFollow, SeriesFollow.user_id == User.id)
-        .where(SeriesFollow.series_id == session.series_id, User.confirmed_at.is_not(None))
+        .where(SeriesFollow.series_id == session.series_id, User.confirmed_at.is_not(None),
+               User.deactivated_at.is_(None))
         .order_by(SeriesFollow.created_at, SeriesFollow.id)).all()
     return [sign_up(user, session, source="follow") for user in followers]

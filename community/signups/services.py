@@ -64,6 +64,8 @@ def sign_up(user: User, session: Session, *, source: str = "member") -> Registra
     can register someone else's address; an organiser's invitation holds a seat instead)."""
     if not user.is_confirmed:
         raise DomainError("Please confirm your email address before signing up.")
+    if not user.is_active:
+        raise DomainError(f"{user.email} belongs to a deactivated account; reactivate it first.")
     now = utcnow()
     _check_open(session, now)
     session = _lock(session)

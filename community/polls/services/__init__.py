@@ -28,11 +28,17 @@ from community.polls.services.results import (
     tally_rows,
 )
 from community.polls.services.rules import is_manager, results_visible
-from community.polls.services.voting import answer, check_choice, check_comment, my_answers
+from community.polls.services.voting import (
+    answer,
+    answered_count,
+    check_choice,
+    check_comment,
+    my_answers,
+)
 
 __all__ = [
-    "PollView", "answer", "breakdown", "check_choice", "check_comment", "close_poll", "comments",
-    "copy_poll", "copy_sources", "create_poll", "delete_poll", "is_manager", "move_poll",
+    "PollView", "answer", "answered_count", "breakdown", "check_choice", "check_comment", "close_poll",
+    "comments", "copy_poll", "copy_sources", "create_poll", "delete_poll", "is_manager", "move_poll",
     "my_answers", "open_poll", "poll_view", "poll_views", "results_for", "results_visible",
     "rounds_with_results", "session_polls", "start_live_round", "tally", "tally_rows", "update_poll",
     "visible_results",

@@ -10,7 +10,7 @@ for answers already under way and the answers after it find the poll closed and 
 """
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, literal, select, update
+from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from community.accounts.models import User
@@ -119,6 +119,13 @@ def my_answers(user: User | None, poll_ids) -> dict[tuple[int, int], MyAnswer]:
     for poll_id, round_, comment, option_id in rows:
         found.setdefault((poll_id, round_), (set(), comment))[0].add(option_id)
     return {key: MyAnswer(frozenset(options), comment) for key, (options, comment) in found.items()}
+
+
+def answered_count(user: User) -> int:
+    """How many polls the member answered (in any round): what organisers see of a member's
+    participation, never the answers themselves."""
+    return db.session.scalar(select(func.count(func.distinct(PollAnswer.poll_id)))
+                             .where(PollAnswer.user_id == user.id))
 
 
 # GDPR -------------------------------------------------------------------------
