@@ -5,8 +5,6 @@ again or changes it through the account pages, and then the held mail arrives.""
 import itertools
 import re
 from datetime import timedelta
-from email import policy
-from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
