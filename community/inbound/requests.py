@@ -231,7 +231,9 @@ def handle(parsed: parsing.Parsed, trusted_sender: bool) -> Result | None:
                                                 "not active; nothing changed.")
     if len(request.sessions) == 1:
         verified = trusted_sender and sender == user.email and not request.after_an_ending
-        return _one_session(user, request.sessions[0], request.how, verified)
+        result = _one_session(user, request.sessions[0], request.how, verified)
+        result.session_id = request.sessions[0].id
+        return result
     if request.sessions or request.asks:
         return _list_sessions(user, request.sessions)
     return Result(SIGNUP, Outcome.RECORDED, "Answers one of our emails but names no open session; "

@@ -68,6 +68,7 @@ def test_a_member_naming_the_title_gets_a_seat_and_the_invitation(runner, mailbo
     assert result.exit_code == 0, result.output
     assert (row.kind, row.outcome) == ("signup_request", "done") and row.authenticated
     assert "found by the title" in row.detail and "a seat" in row.detail
+    assert row.session_id == session.id
     assert _status(session, alice) == "confirmed" and _status(other, alice) is None
     assert signups.registration_for(alice, session).source == "email"
     (invitation,) = mailbox.to(alice.email)
