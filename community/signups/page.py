@@ -7,6 +7,7 @@ from datetime import datetime
 from community.accounts.models import User
 from community.db import utcnow
 from community.sessions.models import Series, Session, SessionStatus
+from community.signups import attendance
 from community.signups.follows import is_following
 from community.signups.models import Registration, RegistrationStatus
 from community.signups.services import (
@@ -58,8 +59,8 @@ def member_state(user: User | None, session: Session, confirmed: int,
 
 
 def session_page_values(session: Session, viewer: User | None = None, **_ignored) -> dict:
-    """Seats, waitlist, the viewer's place, the join link if their place may see it, and
-    whether they follow the session's series."""
+    """Seats, waitlist, the viewer's place, the join link if their place may see it, whether
+    they follow the session's series, and whether they check people in at it."""
     confirmed, waitlisted = seat_counts([session.id])[session.id]
     state = member_state(viewer, session, confirmed)
     return {
@@ -70,6 +71,9 @@ def session_page_values(session: Session, viewer: User | None = None, **_ignored
         "join_after_confirming": bool(session.join_url) and state.state == "confirmed"
         and viewer is not None and not viewer.is_confirmed,
         "following": is_following(viewer, session.series) if session.series else False,
+        #: Organisers and the session's hosts, while check-in has not closed.
+        "check_in": attendance.may_check_in(viewer, session)
+        and attendance.state(session) in ("open", "not_yet"),
     }
 
 

@@ -99,6 +99,12 @@ def _upload(w):
     return {"file": (io.BytesIO(PDF), "figures.pdf")}
 
 
+def _participants(w):
+    return {"file": (io.BytesIO(b"Name (Original Name),User Email,Join Time,Duration (Minutes)\r\n"
+                                b"Ada Attendee,someone@example.com,01/14/2027 02:00 PM,60\r\n"),
+                     "participants.csv")}
+
+
 def _answer(poll: str):
     return lambda w: {"option": [w[f"option:{poll}"]]}
 
@@ -199,6 +205,19 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("GET", "/signups/cancel/<token>"): [everyone("200", "the attendee's link", token="cancel_token")],
     ("POST", "/signups/cancel/<token>"): [everyone("200", "the attendee's link", token="cancel_token",
                                                    fresh=True)],
+    # Check-in: organisers and the session's hosts (a draft is not there for hosts either).
+    ("GET", "/sessions/<int:session_id>/check-in"): [
+        case("login 403 403 403 403 200 200", "upcoming"),
+        case("login 403 403 403 403 200 200", "under way", session_id="live", query="q=ada"),
+        case("login 404 404 404 404 404 200", "draft", session_id="draft")],
+    ("POST", "/sessions/<int:session_id>/check-in/<int:reg_id>/<any(attend, undo):action>"): [
+        case("login 403 403 403 403 302 302", action, session_id="live", reg_id="live_reg", action=action)
+        for action in ("attend", "undo")],
+    ("POST", "/sessions/<int:session_id>/check-in/walk-in"): [
+        case("login 403 403 403 403 302 302", "under way", session_id="live",
+             data={"email": "walk.in@example.com", "name": "Wally Walk-in"})],
+    ("POST", "/sessions/<int:session_id>/check-in/import"): [
+        case("login 403 403 403 403 200 200", "under way", session_id="live", data=_participants)],
     ("POST", "/series/<int:series_id>/follow"): [case("login 302 302 302 302 302 302")],
     ("POST", "/series/<int:series_id>/unfollow"): [case("login 302 302 302 302 302 302")],
 

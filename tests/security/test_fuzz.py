@@ -116,6 +116,8 @@ REGISTER = {"name": "Nia Newcomer", "email": "nia@example.com", "organisation": 
 PROFILE = {"profile-name": "Mia Member", "profile-organisation": "Example plc", "profile-job_title": "CIO",
            "profile-timezone": "Europe/Paris", "profile-waitlist_in_calendar": "y", "profile-submit": "1"}
 ANSWER = {"option": None, "comment": "Because."}
+ZOOM_LIST = ("Name (Original Name),User Email,Join Time,Duration (Minutes)\r\n"
+             "Ada Attendee,someone@example.com,01/14/2027 02:00 PM,60\r\n")
 
 ENDPOINTS = [
     # Accounts.
@@ -162,6 +164,15 @@ ENDPOINTS = [
              _poll_form, params={"poll_id": "draft_poll"}),
     Endpoint("copy poll", "POST", "/admin/sessions/<int:session_id>/polls/copy", "organiser",
              lambda w: {"source": str(w["draft_session_poll"])}),
+    # Check-in at the session under way, as its host.
+    Endpoint("walk-in", "POST", "/sessions/<int:session_id>/check-in/walk-in", "host",
+             lambda w: {"email": "walk.in@example.com", "name": "Wally Walk-in",
+                        "organisation": "Example plc"}, params={"session_id": "live"}),
+    Endpoint("import attendance", "POST", "/sessions/<int:session_id>/check-in/import", "host",
+             lambda w: {"filename": "participants.csv", "content": ZOOM_LIST}, upload=True,
+             params={"session_id": "live"}, accepted=lambda response: response.status_code == 200),
+    Endpoint("check-in search", "GET", "/sessions/<int:session_id>/check-in", "host",
+             lambda w: {"q": "ada"}, where="query", params={"session_id": "live"}),
     # Notes.
     Endpoint("new note", "POST", "/notes/new", "host", _note_form),
     Endpoint("edit note", "POST", "/notes/<int:note_id>/edit", "host", _note_form),

@@ -60,8 +60,9 @@ def case(expected: str, label: str = "", *, query: str = "", data=None, fresh: b
 
 def build_world() -> dict:
     """The rows URLs are filled from, committed: one account per kind of viewer, a series with a
-    published session (hosted by `host`, with `attendee` in a seat) and a draft, polls, a note of
-    each visibility with two revisions and an attachment, an outbox message and link tokens."""
+    published session (hosted by `host`, with `attendee` in a seat), one under way (the same) and
+    a draft, polls, a note of each visibility with two revisions and an attachment, an outbox
+    message and link tokens."""
     from community.notes import services as notes
 
     people = {
@@ -79,6 +80,12 @@ def build_world() -> dict:
                          starts_at=session.starts_at + timedelta(days=14),
                          ends_at=session.ends_at + timedelta(days=14))
     reg = signups.sign_up(people["attendee"], session)
+    # A session under way (check-in is open): signed up for before it started, then moved.
+    live = make_session(title="Under way", slug="under-way", hosts=[host],
+                        starts_at=session.starts_at + timedelta(days=1),
+                        ends_at=session.ends_at + timedelta(days=1))
+    live_reg = signups.sign_up(people["attendee"], live)
+    live.starts_at, live.ends_at = utcnow() - timedelta(minutes=30), utcnow() + timedelta(minutes=30)
     polls = {
         "poll": make_poll(session, question="Is good enough, enough?", two_rounds=True, allow_comment=True),
         "attendees_poll": make_poll(session, question="For the room", audience="attendees", position=2),
@@ -105,7 +112,8 @@ def build_world() -> dict:
     world.update({
         "series": series.id, "slug:series": series.slug, "session": session.id,
         "slug:session": session.slug, "draft": draft.id, "slug:draft": draft.slug,
-        "reg": reg.id, "message": message.id, "target": target.id, "email:resetter": resetter.email,
+        "reg": reg.id, "live": live.id, "slug:live": live.slug, "live_reg": live_reg.id,
+        "message": message.id, "target": target.id, "email:resetter": resetter.email,
         "confirm_token": accounts.confirmation_token(newcomer), "reset_token": accounts.reset_token(resetter),
         "cancel_token": cancel_token(reg), "calendar_token": people["member"].calendar_token,
         "decline_token": inbound_tokens.decline_token(reg), "rejoin_token": inbound_tokens.rejoin_token(reg),

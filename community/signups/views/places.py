@@ -1,5 +1,5 @@
 """Sign-up actions: take a seat, cancel (also from an emailed link), follow a series."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
 
@@ -10,8 +10,7 @@ from community.extensions import limiter
 from community.sessions.models import Series
 from community.sessions.services import visible_series, visible_session
 from community.signups import follows, services
-
-bp = Blueprint("signups", __name__)
+from community.signups.views.common import bp
 
 
 def _session_or_404(session_id: int):
