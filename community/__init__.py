@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from community import (
         accounts,
+        api,
         audit,
         demo,
         health,
@@ -61,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Each feature registers its hooks: signal receivers, tasks, its part of a member's data.
     for feature in (mail, accounts, sessions, signups, invites, polls, notes, inbound, audit):
         feature.init_app(app)
+    api.init_app(app)  # API requests never touch the login session
     schedule.init_app(app)
     demo.init_app(app)
     for blueprint in (health.bp, sessions_bp, accounts_bp, signups_bp, invites_bp, polls_bp, notes_bp,

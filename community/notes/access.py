@@ -1,5 +1,5 @@
 """Who may read a note: checked on every page, download, search result, feed and API answer."""
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from community.accounts.models import User
 from community.accounts.roles import is_member, is_organiser, is_staff
@@ -41,6 +41,14 @@ def can_read(user: User | None, note: Note, seated: set[int] | None = None) -> b
         return True
     seated = seated_session_ids(user) if seated is None else seated
     return any(s.id in seated for s in note.sessions)
+
+
+def readable_by_visitors(now=None):
+    """`can_read(None, note)` as a SQL condition on notes, for lists that page through what a
+    visitor may read: public, out of draft and past any embargo (callers still ask `can_read`)."""
+    now = now or utcnow()
+    return (Note.visibility == Visibility.PUBLIC) & or_(Note.embargo_until.is_(None),
+                                                        Note.embargo_until <= now)
 
 
 def readable(user: User | None, notes, seated: set[int] | None = None) -> list[Note]:

@@ -121,8 +121,9 @@ REGISTRATION = {"name": "Nia Newcomer", "email": "nia@example.com", "organisatio
 NOTE_READ = {"public": "200 200 200 200 200 200 200", "members": "login 403 200 200 200 200 200",
              "attendees": "login 403 403 200 403 200 200", "draft": "404 404 404 404 404 200 200"}
 NOTE_SLUG_REDIRECT = {v: row.replace("200", "301") for v, row in NOTE_READ.items()}
-NOTE_API = {"public": "200 200 200 200 200 200 200", "members": "404 404 200 200 200 200 200",
-            "attendees": "404 404 404 200 404 200 200", "draft": "404 404 404 404 404 200 200"}
+#: The API is the same for everyone: what a visitor may read.
+NOTE_API = {"public": "200 200 200 200 200 200 200", "members": "404 404 404 404 404 404 404",
+            "attendees": "404 404 404 404 404 404 404", "draft": "404 404 404 404 404 404 404"}
 #: Writing pages: visitors log in first; others see 403 for a note they may read, else 404.
 NOTE_WRITE = {"public": "login 403 403 403 403 {ok} {ok}", "members": "login 404 403 403 403 {ok} {ok}",
               "attendees": "login 404 404 403 404 {ok} {ok}", "draft": "login 404 404 404 404 {ok} {ok}"}
@@ -158,10 +159,15 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         everyone("200", "published"),
         everyone("404", "draft", session_id="draft")],
 
-    # The read-only API: what a visitor may see, plus notes for those who may read them.
-    ("GET", "/api/v1/sessions"): [everyone("200")],
+    # The read-only API: what a visitor may see, the same for everyone (no cookie is read).
+    ("GET", "/api/v1/series"): [everyone("200")],
+    ("GET", "/api/v1/series/<int:series_id>"): [everyone("200")],
+    ("GET", "/api/v1/sessions"): [everyone("200"), everyone("200", "past", query="when=past")],
     ("GET", "/api/v1/sessions/<int:session_id>"): [
         everyone("200", "published"), everyone("404", "draft", session_id="draft")],
+    ("GET", "/api/v1/sessions/<int:session_id>/polls"): [
+        everyone("200", "published"), everyone("404", "draft", session_id="draft")],
+    ("GET", "/api/v1/<path:unknown>"): [everyone("404", unknown="no-such-list")],
     ("GET", "/api/v1/notes"): [everyone("200")],
     ("GET", "/api/v1/notes/<int:note_id>"): per_note(NOTE_API),
     ("GET", "/api/v1/openapi.json"): [everyone("200")],

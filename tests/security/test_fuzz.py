@@ -191,8 +191,12 @@ ENDPOINTS = [
              lambda w: {"back": "/admin/"}, params={"action": "close"}),
     # JSON endpoints (query strings) and the pages with a search box.
     Endpoint("API notes", "GET", "/api/v1/notes", "member", lambda w: {"kind": "pre_read"}, where="query"),
-    Endpoint("API sessions", "GET", "/api/v1/sessions", None, where="query"),
+    Endpoint("API sessions", "GET", "/api/v1/sessions", None,
+             lambda w: {"when": "past", "series": str(w["series"]), "limit": "5"}, where="query"),
     Endpoint("API note", "GET", "/api/v1/notes/<int:note_id>", None, where="query"),
+    Endpoint("API series", "GET", "/api/v1/series", None, lambda w: {"limit": "5"}, where="query"),
+    Endpoint("API session polls", "GET", "/api/v1/sessions/<int:session_id>/polls", None,
+             lambda w: {"limit": "5"}, where="query"),
     Endpoint("poll results", "GET", "/sessions/<int:session_id>/polls/<int:poll_id>/results.json", "member",
              where="query"),
     Endpoint("search", "GET", "/search", "member", lambda w: {"q": "roundtable"}, where="query"),
