@@ -144,25 +144,31 @@ def drain(client: IMAPClient) -> Report:
         for start in range(0, len(uids), BATCH):
             batch = uids[start:start + BATCH]
             sizes = client.fetch(batch, ["RFC822.SIZE"])
-            for uid in batch:
-                if uid not in sizes:  # moved away by another pass meanwhile
-                    continue
-                size = sizes[uid][b"RFC822.SIZE"]
-                raw = _download(client, uid, size > limit)
-                if raw is None:
-                    continue
-                try:
-                    row = worker.handle(raw, size=size)
-                except worker.TemporaryFailure as exc:
-                    current_app.logger.warning("inbound fetch: %s; the rest waits for the next pass", exc)
-                    report.left = len(uids) - uids.index(uid)
-                    return report
-                ignored = row is not None and row.outcome in (Outcome.IGNORED, Outcome.REJECTED)
-                _move(client, uid, IGNORED if ignored else PROCESSED)
-                if ignored:
-                    report.ignored += 1
-                else:
-                    report.processed += 1
+            # Recorded messages are moved a batch at a time: one round trip per folder, and a
+            # reader dying before the move finds them again and only moves them.
+            handled: dict[str, list[int]] = {PROCESSED: [], IGNORED: []}
+            try:
+                for uid in batch:
+                    if uid not in sizes:  # moved away by another pass meanwhile
+                        continue
+                    size = sizes[uid][b"RFC822.SIZE"]
+                    raw = _download(client, uid, size > limit)
+                    if raw is None:
+                        continue
+                    try:
+                        row = worker.handle(raw, size=size)
+                    except worker.TemporaryFailure as exc:
+                        current_app.logger.warning("inbound fetch: %s; the rest waits for the next pass", exc)
+                        report.left = len(uids) - uids.index(uid)
+                        return report
+                    ignored = row is not None and row.outcome in (Outcome.IGNORED, Outcome.REJECTED)
+                    handled[IGNORED if ignored else PROCESSED].append(uid)
+            finally:
+                for folder, moved in handled.items():
+                    if moved:
+                        _move(client, moved, folder)
+                report.processed += len(handled[PROCESSED])
+                report.ignored += len(handled[IGNORED])
     except (OSError, IMAPClientError) as exc:
         raise MailboxError(f"the mailbox failed during a pass: {exc}") from exc
     return report
@@ -178,15 +184,15 @@ def _download(client: IMAPClient, uid: int, too_large: bool) -> bytes | None:
     return data[uid].get(part) or b""
 
 
-def _move(client: IMAPClient, uid: int, folder: str) -> None:
+def _move(client: IMAPClient, uids: list[int], folder: str) -> None:
     """MOVE where the server offers it (RFC 6851), else copy, mark deleted and expunge."""
     if client.has_capability("MOVE"):
-        client.move([uid], folder)
+        client.move(uids, folder)
         return
-    client.copy([uid], folder)
-    client.delete_messages([uid])
+    client.copy(uids, folder)
+    client.delete_messages(uids)
     if client.has_capability("UIDPLUS"):
-        client.uid_expunge([uid])
+        client.uid_expunge(uids)
     else:
         client.expunge()
 

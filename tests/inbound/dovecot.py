@@ -21,8 +21,9 @@ PASSWORD = "imap-test-password"
 _users = itertools.count(1)
 
 
-def _config(root: Path, port: int) -> str:
-    """dovecot.conf for one test run: plain IMAP on 127.0.0.1:`port`, everything under `root`."""
+def _config(root: Path, port: int, capability: str | None) -> str:
+    """dovecot.conf for one test run: plain IMAP on 127.0.0.1:`port`, everything under `root`;
+    `capability` replaces what the server announces (a server without MOVE or IDLE, say)."""
     if os.geteuid() == 0:
         internal, login = "dovecot", "dovenull"
         mail_user = pwd.getpwnam("dovecot")
@@ -67,22 +68,23 @@ service anvil {{
 default_internal_user = {internal}
 default_login_user = {login}
 first_valid_uid = 1
-"""
+""" + (f"imap_capability = {capability}\n" if capability else "")
 
 
 class Dovecot:
     """The running server: where it listens and a way to fill and read a user's folders."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, capability: str | None = None):
         self.root = root
         self.port = free_port()
+        self.capability = capability
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         (self.root / "mail").mkdir(parents=True, exist_ok=True)
         (self.root / "home").mkdir(exist_ok=True)
         conf = self.root / "dovecot.conf"
-        conf.write_text(_config(self.root, self.port))
+        conf.write_text(_config(self.root, self.port, self.capability))
         if os.geteuid() == 0:
             self.root.chmod(0o755)
             for folder in ("mail", "home"):
@@ -156,18 +158,30 @@ class Dovecot:
             client.logout()
 
 
-@pytest.fixture(scope="session")
-def dovecot():
-    """One Dovecot per test process; skipped where the package is not installed. Its folder is
-    made directly under the system's temporary folder: run as root, Dovecot reads the mail as
-    its own user, who cannot enter pytest's private temporary folders."""
+def _serve(capability: str | None = None):
+    """Start a Dovecot, yield it, stop it. Its folder is made directly under the system's
+    temporary folder: run as root, Dovecot reads the mail as its own user, who cannot enter
+    pytest's private temporary folders."""
     if shutil.which("dovecot") is None:
         pytest.skip("Dovecot is not installed (Debian package dovecot-imapd)")
     root = Path(tempfile.mkdtemp(prefix="community-dovecot-"))
-    server = Dovecot(root)
+    server = Dovecot(root, capability)
     try:
         server.start()
         yield server
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """One Dovecot per test process; skipped where the package is not installed."""
+    yield from _serve()
+
+
+@pytest.fixture(scope="session")
+def plain_dovecot():
+    """A Dovecot announcing only IMAP4rev1 and UIDPLUS: no MOVE (copy, delete, expunge) and no
+    IDLE (the reader polls)."""
+    yield from _serve("IMAP4rev1 SASL-IR LITERAL+ UIDPLUS")

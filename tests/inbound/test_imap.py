@@ -20,7 +20,7 @@ from community.mail.models import OutboxMessage
 from community.signups import services as signups
 from tests.factories import make_session, make_user
 from tests.inbound.conftest import AUTHSERV_ID
-from tests.inbound.dovecot import dovecot  # noqa: F401 - the fixture
+from tests.inbound.dovecot import dovecot, plain_dovecot  # noqa: F401 - the fixtures
 from tests.inbound.helpers import plain_message, reply_message
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -286,3 +286,25 @@ def test_the_worker_reads_the_mailbox_beside_the_queue(app, mailbox, dovecot, im
     assert code == 0, err
     assert [m["Subject"] for m in mailbox.to(alice.email)].count(gave_up) == 1
     assert dovecot.count(imap_user, imap.PROCESSED) == 1
+
+
+# A server without MOVE and IDLE --------------------------------------------------------
+
+def test_without_move_or_idle_messages_are_copied_and_expunged_and_the_reader_polls(
+        app, mailbox, plain_dovecot):  # noqa: F811
+    user = plain_dovecot.new_user()
+    app.config["INBOUND_IMAP_URL"] = plain_dovecot.url(user)
+    session, (alice, bob), (alice_declines, bob_declines) = _declining_members(2)
+    plain_dovecot.append(user, alice_declines)
+    watcher = _start(app, "inbound", "fetch", INBOUND_IMAP_POLL_SECONDS="1")
+    try:
+        _wait_for_rows(1, watcher)
+        plain_dovecot.append(user, bob_declines)
+        _wait_for_rows(2, watcher, timeout=15)
+    finally:
+        code, out, err = _stop(watcher)
+    assert code == 0, err
+    assert plain_dovecot.count(user, "INBOX") == 0
+    assert plain_dovecot.count(user, imap.PROCESSED) == 2
+    db.session.expire_all()
+    assert {signups.registration_for(m, session).status for m in (alice, bob)} == {"cancelled"}
