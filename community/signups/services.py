@@ -48,11 +48,20 @@ def _check_open(session: Session, now: datetime) -> None:
         raise DomainError("Sign-up closed when the session started.")
 
 
+def _note_if_full(session: Session, confirmed: int, now: datetime) -> None:
+    """Record when the last seat was first taken (how fast a topic fills); a seat that frees
+    later leaves it as it was."""
+    if session.filled_at is None and confirmed >= session.capacity:
+        session.filled_at = now
+
+
 def _seat_or_waitlist(reg: Registration, session: Session, now: datetime) -> None:
     """Give the registration a seat if one is free, otherwise the end of the waitlist.
     Call it before adding a new row to the session (the count must not autoflush it)."""
-    if _confirmed_count(session.id) < session.capacity:
+    taken = _confirmed_count(session.id)
+    if taken < session.capacity:
         reg.status, reg.confirmed_at, reg.waitlisted_at = CONFIRMED, now, None
+        _note_if_full(session, taken + 1, now)
     else:
         reg.status, reg.confirmed_at, reg.waitlisted_at = WAITLISTED, None, now
     reg.cancelled_at = None
@@ -106,6 +115,7 @@ def fill_free_seats(session: Session) -> list[Registration]:
     now = utcnow()
     for reg in promoted:
         reg.status, reg.confirmed_at, reg.waitlisted_at = CONFIRMED, now, None
+    _note_if_full(session, session.capacity - free + len(promoted), now)
     db.session.flush()
     for reg in promoted:
         signals.promoted.send(reg)
@@ -154,12 +164,13 @@ def remove(actor: User | None, reg: Registration) -> Registration:
 def promote(actor: User | None, reg: Registration) -> Registration:
     """An organiser gives a waitlisted person a seat now, even beyond the capacity."""
     require_organiser(actor)
-    _lock(reg.session)
+    session = _lock(reg.session)
     db.session.refresh(reg)
     if reg.status != WAITLISTED:
         raise DomainError("Only someone on the waitlist can be promoted.")
     reg.status, reg.confirmed_at, reg.waitlisted_at = CONFIRMED, utcnow(), None
     db.session.flush()
+    _note_if_full(session, _confirmed_count(session.id), reg.confirmed_at)
     signals.promoted.send(reg)
     return reg
 

@@ -274,7 +274,11 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("POST", "/notes/<int:note_id>/attachments/<int:attachment_id>/delete"): per_note(note_write("302")),
 
     # The organisers' panel.
-    ("GET", "/admin/"): [organisers_only("200")],
+    ("GET", "/admin/"): [organisers_only("200"), organisers_only("200", "a year", query="period=365"),
+                         organisers_only("200", "an unknown period", query="period=x")],
+    ("GET", "/admin/dashboard/<any(upcoming, members, attendance, polls, filled, emails):chart>.csv"): [
+        organisers_only("200", chart, chart=chart, query="period=30")
+        for chart in ("upcoming", "members", "attendance", "polls", "filled", "emails")],
     ("GET", "/admin/members"): [organisers_only("200")],
     ("POST", "/admin/members/<int:user_id>/role"): [organisers_only("302", data={"role": "analyst"})],
     ("GET", "/admin/members.csv"): [organisers_only("200")],

@@ -206,6 +206,10 @@ ENDPOINTS = [
              lambda w: {"q": "welcome", "status": "sent"}, where="query"),
     Endpoint("session list", "GET", "/admin/sessions", "organiser",
              lambda w: {"status": "draft", "when": "past"}, where="query"),
+    Endpoint("dashboard", "GET", "/admin/", "organiser", lambda w: {"period": "30"}, where="query"),
+    Endpoint("dashboard CSV", "GET", "/admin/dashboard/<any(upcoming, members, attendance, polls, filled, "
+             "emails):chart>.csv", "organiser", lambda w: {"period": "365"}, params={"chart": "attendance"},
+             where="query"),
     Endpoint("library", "GET", "/notes", None, lambda w: {"kind": "pre_read"}, where="query"),
     # Link tokens in the path.
     Endpoint("confirm link", "GET", "/confirm/<token>", None, where="path"),

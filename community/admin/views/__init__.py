@@ -2,6 +2,7 @@
 from community.admin.blueprint import bp
 from community.admin.views import (
     attendees,
+    dashboard,
     inbound,
     members,
     notes,
@@ -12,5 +13,5 @@ from community.admin.views import (
     sessions,
 )
 
-__all__ = ["attendees", "bp", "inbound", "members", "notes", "outbox", "overview", "polls", "series",
-           "sessions"]
+__all__ = ["attendees", "bp", "dashboard", "inbound", "members", "notes", "outbox", "overview", "polls",
+           "series", "sessions"]
