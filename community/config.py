@@ -136,4 +136,6 @@ def from_environment(instance_path: str) -> dict:
         #: longest wait in IDLE before a pass anyway).
         "INBOUND_IMAP_POLL_SECONDS": _count("INBOUND_IMAP_POLL_SECONDS",
                                             env.get("INBOUND_IMAP_POLL_SECONDS")) or 60,
+        #: Days the audit log keeps an entry; older ones are deleted daily (the worker's audit.purge).
+        "AUDIT_RETENTION_DAYS": _count("AUDIT_RETENTION_DAYS", env.get("AUDIT_RETENTION_DAYS")) or 730,
     }

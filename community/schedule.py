@@ -11,6 +11,7 @@ from community.queue import crontab
 
 def init_app(app: Flask) -> None:
     """Register every periodic job with the queue (once per process)."""
+    from community.audit import worker as audit_worker
     from community.inbound import worker as inbound_worker
     from community.invites import worker as invites_worker
     from community.mail import delivery
@@ -26,6 +27,8 @@ def init_app(app: Flask) -> None:
         ("invites.close_waitlists", crontab(minute="*/5"), invites_worker.close_started_waitlists),
         # Daily: forget the raw bytes of inbound messages once their keeping time is over.
         ("inbound.purge_raw", crontab(minute="17", hour="3"), inbound_worker.purge_raw),
+        # Daily: delete audit entries older than AUDIT_RETENTION_DAYS.
+        ("audit.purge", crontab(minute="37", hour="3"), audit_worker.purge),
     ]
     for name, schedule, job in jobs:
         queue.register_periodic(name, schedule, job)

@@ -304,8 +304,11 @@ def set_role(actor: User | None, user: User, role: str) -> None:
         raise DomainError(f"Unknown role {role!r}.")
     if actor.id == user.id and role != Role.ORGANISER:
         raise DomainError("You cannot remove your own organiser role; ask another organiser.")
+    before = user.role
     user.role = role
     db.session.flush()
+    if before != role:
+        signals.role_changed.send(user, actor=actor, before=str(before), after=str(role))
 
 
 def search_users(query: str = "", role: str | None = None):

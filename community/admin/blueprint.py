@@ -17,6 +17,7 @@ MENU = [
     ("admin.members", "Members"),
     ("admin.outbox", "Outbox"),
     ("admin.inbound_list", "Inbound"),
+    ("admin.audit_log", "Audit log"),
 ]
 
 

@@ -2,9 +2,10 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.db import db, utcnow
+from community.sessions.models import Session
 
 
 class AuditEntry(db.Model):
@@ -31,6 +32,8 @@ class AuditEntry(db.Model):
     #: The changed fields' values before and after (None where there is no before or after).
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+
+    session: Mapped[Session | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<AuditEntry {self.id} {self.kind}>"

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from community import queue
 from community.accounts.roles import require_organiser
+from community.core import signals
 from community.core.errors import DomainError
 from community.core.text import has_control_characters
 from community.core.timeutil import format_local
@@ -199,8 +200,10 @@ def message(session, actor, *, subject: str, body: str, include_waitlist: bool) 
         raise DomainError("The subject is one line of text: remove the line breaks.", "subject")
     if has_control_characters(body, multiline=True):
         raise DomainError("Remove the control characters from the message.", "body")
-    return _announce(session, AnnouncementKind.MESSAGE,
-                     {"subject": subject, "body": body, "include_waitlist": include_waitlist}, actor)
+    row = _announce(session, AnnouncementKind.MESSAGE,
+                    {"subject": subject, "body": body, "include_waitlist": include_waitlist}, actor)
+    signals.message_sent.send(row, actor=actor)
+    return row
 
 
 def _describe(field: str, old, new, zone: ZoneInfo) -> tuple[str, str, str]:
@@ -270,7 +273,9 @@ def announce(session, kind: str, payload: dict, actor=None) -> Announcement:
     """Record an announcement of a kind with a registered writer (e.g. the notes' follow-up)."""
     if kind not in _writers:
         raise ValueError(f"no writer for announcements of kind {kind!r}")
-    return _announce(session, kind, payload, actor)
+    row = _announce(session, kind, payload, actor)
+    signals.message_sent.send(row, actor=actor)
+    return row
 
 
 

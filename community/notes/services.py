@@ -1,7 +1,7 @@
 """Note rules: writing with revisions, restoring, diffs, attachments, opens and follow-ups."""
 import difflib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from slugify import slugify
 from sqlalchemy import func, select
@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from community.accounts.models import User
 from community.accounts.roles import is_organiser, is_staff
+from community.core import signals
 from community.core.errors import DomainError, NotAllowed
 from community.db import db, utcnow
 from community.notes import access, files
@@ -86,6 +87,13 @@ def linked_sessions(note: Note, viewer: User | None) -> list[Session]:
     return [s for s in note.sessions if is_visible(s, viewer)]
 
 
+def _readers(note: Note) -> dict:
+    """Who may read the note and from when, as `signals.note_visibility_changed` reports it."""
+    embargo = note.embargo_until
+    return {"visibility": str(note.visibility),
+            "embargo_until": embargo.astimezone(UTC).isoformat() if embargo else None}
+
+
 def _revise(note: Note, actor: User, message: str) -> NoteRevision:
     """Keep the note's current content as a new revision."""
     number = (db.session.scalar(select(func.max(NoteRevision.number))
@@ -113,6 +121,8 @@ def create(actor: User, *, title: str, summary: str = "", body: str = "", kind: 
     db.session.add(note)
     db.session.flush()
     _revise(note, actor, message)
+    if note.visibility != Visibility.DRAFT:
+        signals.note_visibility_changed.send(note, actor=actor, before=None, after=_readers(note))
     return note
 
 
@@ -126,6 +136,7 @@ def update(actor: User, note: Note, *, message: str = "", **fields) -> NoteRevis
     authors = fields.pop("authors", None)
     new_authors = _authors_change(actor, note, authors) if authors is not None else None
     content_changed = any(f in fields and fields[f] != getattr(note, f) for f in CONTENT_FIELDS)
+    readers_before = _readers(note)
     for name, value in fields.items():
         setattr(note, name, value.strip() if isinstance(value, str) and name != "body" else value)
     if new_authors is not None:
@@ -133,7 +144,11 @@ def update(actor: User, note: Note, *, message: str = "", **fields) -> NoteRevis
     note.slug = slugify(note.title)[:200] or "note"
     note.updated_at = utcnow()
     db.session.flush()
-    return _revise(note, actor, message or ("Edited" if content_changed else "Changed settings"))
+    revision = _revise(note, actor, message or ("Edited" if content_changed else "Changed settings"))
+    if _readers(note) != readers_before:
+        signals.note_visibility_changed.send(note, actor=actor, before=readers_before,
+                                             after=_readers(note))
+    return revision
 
 
 def revisions(note: Note) -> list[NoteRevision]:

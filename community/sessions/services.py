@@ -179,8 +179,8 @@ def update_session(actor: User, session: Session, **fields) -> list[Change]:
             changes.append(Change(name, old, value))
             setattr(session, name, value)
     if hosts is not None and {h.id for h in hosts} != {h.id for h in session.hosts}:
+        changes.append(Change("hosts", [h.name for h in session.hosts], [h.name for h in hosts]))
         session.hosts = list(hosts)
-        changes.append(Change("hosts", None, None))
     if any(c.field == "title" for c in changes):
         session.slug = slugify(session.title)[:200]
     if session.status == SessionStatus.PUBLISHED and any(c.field in CALENDAR_FIELDS for c in changes):
@@ -191,6 +191,8 @@ def update_session(actor: User, session: Session, **fields) -> list[Change]:
     if session.status == SessionStatus.PUBLISHED and changes:
         # Sign-ups give raised capacity to the waitlist; invites tell everyone of calendar changes.
         signals.session_changed.send(session, changes=changes, actor=actor)
+    elif session.status == SessionStatus.DRAFT and changes:
+        signals.draft_changed.send(session, changes=changes, actor=actor)
     return changes
 
 

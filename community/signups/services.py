@@ -130,18 +130,21 @@ def capacity_changed(session: Session, changes=(), **_ignored) -> list[Registrat
     return fill_free_seats(_lock(session))
 
 
-def _cancel_registration(reg: Registration, *, by_organiser: bool) -> Registration:
-    """Cancel a registration under the session lock and pass its seat on."""
+def _cancel_registration(reg: Registration, *, by_organiser: bool, actor: User | None = None) -> Registration:
+    """Cancel a registration under the session lock and pass its seat on (`actor`: the
+    organiser who removed the person)."""
     session = _lock(reg.session)
     db.session.refresh(reg)
     if reg.status == CANCELLED:
         raise DomainError("This sign-up is already cancelled.")
     if session.starts_at <= utcnow() and not by_organiser:
         raise DomainError("This session has started; the sign-up can no longer be cancelled.")
-    had_seat = reg.status == CONFIRMED
+    before, had_seat = str(reg.status), reg.status == CONFIRMED
     reg.status, reg.cancelled_at, reg.waitlisted_at = CANCELLED, utcnow(), None
     db.session.flush()
     signals.seat_cancelled.send(reg, by_organiser=by_organiser, had_seat=had_seat)
+    if actor is not None:
+        signals.seat_managed.send(reg, actor=actor, action="removed", before=before, after=str(CANCELLED))
     if had_seat:
         fill_free_seats(session)
     return reg
@@ -158,7 +161,7 @@ def cancel(user: User, session: Session) -> Registration:
 def remove(actor: User | None, reg: Registration) -> Registration:
     """An organiser removes someone from a session."""
     require_organiser(actor)
-    return _cancel_registration(reg, by_organiser=True)
+    return _cancel_registration(reg, by_organiser=True, actor=actor)
 
 
 def promote(actor: User | None, reg: Registration) -> Registration:
@@ -172,6 +175,8 @@ def promote(actor: User | None, reg: Registration) -> Registration:
     db.session.flush()
     _note_if_full(session, _confirmed_count(session.id), reg.confirmed_at)
     signals.promoted.send(reg)
+    signals.seat_managed.send(reg, actor=actor, action="promoted", before=str(WAITLISTED),
+                              after=str(CONFIRMED))
     return reg
 
 
@@ -187,7 +192,10 @@ def add_by_email(actor: User | None, session: Session, email: str) -> Registrati
         existing = registration_for(user, session)
         if existing is not None and existing.status != CANCELLED:
             raise DomainError(f"{email} is already signed up for this session.", "email")
-        return sign_up(user, session, source="organiser")
+        before = str(existing.status) if existing is not None else None
+        reg = sign_up(user, session, source="organiser")
+        signals.seat_managed.send(reg, actor=actor, action="added", before=before, after=str(reg.status))
+        return reg
     now = utcnow()
     _check_open(session, now)
     session = _lock(session)
@@ -195,6 +203,7 @@ def add_by_email(actor: User | None, session: Session, email: str) -> Registrati
         Registration.session_id == session.id, Registration.invited_email == email))
     if reg is not None and reg.status != CANCELLED:
         raise DomainError(f"{email} has already been invited to this session.", "email")
+    before = str(reg.status) if reg is not None else None
     if reg is None:
         reg = Registration(session_id=session.id, invited_email=email, source="organiser")
     reg.signed_up_at = now
@@ -202,6 +211,7 @@ def add_by_email(actor: User | None, session: Session, email: str) -> Registrati
     db.session.add(reg)
     db.session.flush()
     signals.seat_held.send(reg, position=waitlist_position(reg) if reg.status == WAITLISTED else None)
+    signals.seat_managed.send(reg, actor=actor, action="added", before=before, after=str(reg.status))
     return reg
 
 

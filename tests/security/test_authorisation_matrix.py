@@ -279,6 +279,9 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("GET", "/admin/dashboard/<any(upcoming, members, attendance, polls, filled, emails):chart>.csv"): [
         organisers_only("200", chart, chart=chart, query="period=30")
         for chart in ("upcoming", "members", "attendance", "polls", "filled", "emails")],
+    ("GET", "/admin/audit"): [organisers_only("200"), organisers_only("200", "filtered",
+                                                                  query="kind=seat.added&session=1&actor=1")],
+    ("GET", "/admin/audit.csv"): [organisers_only("200")],
     ("GET", "/admin/members"): [organisers_only("200")],
     ("POST", "/admin/members/<int:user_id>/role"): [organisers_only("302", data={"role": "analyst"})],
     ("GET", "/admin/members.csv"): [organisers_only("200")],

@@ -210,6 +210,10 @@ ENDPOINTS = [
     Endpoint("dashboard CSV", "GET", "/admin/dashboard/<any(upcoming, members, attendance, polls, filled, "
              "emails):chart>.csv", "organiser", lambda w: {"period": "365"}, params={"chart": "attendance"},
              where="query"),
+    Endpoint("audit log", "GET", "/admin/audit", "organiser",
+             lambda w: {"actor": "1", "session": str(w["session"]), "kind": "seat.added"}, where="query"),
+    Endpoint("audit log CSV", "GET", "/admin/audit.csv", "organiser",
+             lambda w: {"actor": "1", "session": str(w["session"]), "kind": "seat.added"}, where="query"),
     Endpoint("library", "GET", "/notes", None, lambda w: {"kind": "pre_read"}, where="query"),
     # Link tokens in the path.
     Endpoint("confirm link", "GET", "/confirm/<token>", None, where="path"),

@@ -2,6 +2,7 @@
 from community.admin.blueprint import bp
 from community.admin.views import (
     attendees,
+    audit,
     dashboard,
     inbound,
     members,
@@ -13,5 +14,5 @@ from community.admin.views import (
     sessions,
 )
 
-__all__ = ["attendees", "bp", "dashboard", "inbound", "members", "notes", "outbox", "overview", "polls",
-           "series", "sessions"]
+__all__ = ["attendees", "audit", "bp", "dashboard", "inbound", "members", "notes", "outbox", "overview",
+           "polls", "series", "sessions"]

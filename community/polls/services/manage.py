@@ -4,6 +4,7 @@ from sqlalchemy.orm import selectinload
 
 from community.accounts.models import User
 from community.accounts.roles import require_organiser
+from community.core import signals
 from community.core.errors import DomainError
 from community.db import db, utcnow
 from community.polls.models import (
@@ -191,21 +192,30 @@ def _transition(poll: Poll, from_status: tuple[str, ...], *, round_: int | None 
     return done
 
 
+def _state(poll: Poll) -> dict:
+    """What `signals.poll_state_changed` reports of a poll: its status and round."""
+    return {"status": str(poll.status), "round": poll.round}
+
+
 def open_poll(actor: User, poll: Poll) -> None:
     """Open a draft for answers, or reopen a closed poll (same round)."""
     require_manager(actor, poll.session)
     if poll.session.status != SessionStatus.PUBLISHED:
         raise DomainError("Publish the session before opening its polls.")
+    before = _state(poll)
     if not _transition(poll, (PollStatus.DRAFT, PollStatus.CLOSED), status=PollStatus.OPEN,
                        opened_at=utcnow(), closed_at=None):
         raise DomainError("This poll is already open.")
+    signals.poll_state_changed.send(poll, actor=actor, before=before, after=_state(poll))
 
 
 def close_poll(actor: User, poll: Poll) -> None:
     """Stop taking answers; members then see the results if the poll says so."""
     require_manager(actor, poll.session)
+    before = _state(poll)
     if not _transition(poll, (PollStatus.OPEN,), status=PollStatus.CLOSED, closed_at=utcnow()):
         raise DomainError("This poll is not open.")
+    signals.poll_state_changed.send(poll, actor=actor, before=before, after=_state(poll))
 
 
 def start_live_round(actor: User, poll: Poll) -> None:
@@ -215,7 +225,9 @@ def start_live_round(actor: User, poll: Poll) -> None:
         raise DomainError("This poll is asked once; it has no live round.")
     if poll.session.status != SessionStatus.PUBLISHED:
         raise DomainError("Publish the session before opening its polls.")
+    before = _state(poll)
     if not _transition(poll, (PollStatus.OPEN, PollStatus.CLOSED), round_=BEFORE, round=LIVE,
                        status=PollStatus.OPEN, opened_at=utcnow(), closed_at=None):
         raise DomainError("The live round has already started." if poll.round == LIVE
                           else "Open the pre-read round first.")
+    signals.poll_state_changed.send(poll, actor=actor, before=before, after=_state(poll))
