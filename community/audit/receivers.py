@@ -99,7 +99,7 @@ def attendance_marked(reg, actor=None, attended: bool = True, source: str = "", 
         before, after = {"attended": False}, {"attended": True, "source": source}
     else:
         kind, summary = "attendance.unmarked", "Attendance taken back"
-        before, after = {"attended": True}, {"attended": False}
+        before, after = {"attended": True, "source": source}, {"attended": False, "source": ""}
     record(actor, kind, session=reg.session, target_type="registration", target_id=reg.id,
            target_label=reg.display_name, summary=summary, before=before, after=after)
 

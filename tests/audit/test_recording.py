@@ -205,7 +205,22 @@ def test_attendance_marked_and_unmarked_are_recorded(app, roundtable):
     marked, unmarked = entries()
     assert (marked.kind, marked.session_id, marked.target_id) == ("attendance.marked", roundtable.id, reg.id)
     assert (marked.before, marked.after) == ({"attended": False}, {"attended": True, "source": "check-in"})
-    assert (unmarked.kind, unmarked.after) == ("attendance.unmarked", {"attended": False})
+    assert (unmarked.kind, unmarked.before, unmarked.after) == (
+        "attendance.unmarked", {"attended": True, "source": "check-in"}, {"attended": False, "source": ""})
+
+
+def test_checking_in_through_the_check_in_page_is_recorded(client, organiser):
+    today = make_session(starts_at=NOW + timedelta(hours=1), title="AI at work")
+    reg = signups.sign_up(make_user(name="Ada Lovelace"), today)
+    db.session.commit()
+    base = f"/sessions/{today.id}/check-in/{reg.id}"
+    assert client.post(f"{base}/attend").status_code == 302
+    assert client.post(f"{base}/undo").status_code == 302
+    marked, unmarked = entries()
+    assert (marked.kind, marked.actor_id, marked.session_id, marked.target_label) == (
+        "attendance.marked", organiser.id, today.id, "Ada Lovelace")
+    assert marked.after == {"attended": True, "source": "check-in"}
+    assert (unmarked.kind, unmarked.after) == ("attendance.unmarked", {"attended": False, "source": ""})
 
 
 def test_a_member_checking_in_is_not_recorded(app, roundtable):
