@@ -214,16 +214,16 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     # Check-in: organisers and the session's hosts (a draft is not there for hosts either).
     ("GET", "/sessions/<int:session_id>/check-in"): [
         case("login 403 403 403 403 200 200", "upcoming"),
-        case("login 403 403 403 403 200 200", "under way", session_id="live", query="q=ada"),
+        case("login 403 403 403 403 200 200", "under way", session_id="underway", query="q=ada"),
         case("login 404 404 404 404 404 200", "draft", session_id="draft")],
     ("POST", "/sessions/<int:session_id>/check-in/<int:reg_id>/<any(attend, undo):action>"): [
-        case("login 403 403 403 403 302 302", action, session_id="live", reg_id="live_reg", action=action)
+        case("login 403 403 403 403 302 302", action, session_id="underway", reg_id="underway_reg", action=action)
         for action in ("attend", "undo")],
     ("POST", "/sessions/<int:session_id>/check-in/walk-in"): [
-        case("login 403 403 403 403 302 302", "under way", session_id="live",
+        case("login 403 403 403 403 302 302", "under way", session_id="underway",
              data={"email": "walk.in@example.com", "name": "Wally Walk-in"})],
     ("POST", "/sessions/<int:session_id>/check-in/import"): [
-        case("login 403 403 403 403 200 200", "under way", session_id="live", data=_participants)],
+        case("login 403 403 403 403 200 200", "under way", session_id="underway", data=_participants)],
     ("POST", "/series/<int:series_id>/follow"): [case("login 302 302 302 302 302 302")],
     ("POST", "/series/<int:series_id>/unfollow"): [case("login 302 302 302 302 302 302")],
 

@@ -167,12 +167,12 @@ ENDPOINTS = [
     # Check-in at the session under way, as its host.
     Endpoint("walk-in", "POST", "/sessions/<int:session_id>/check-in/walk-in", "host",
              lambda w: {"email": "walk.in@example.com", "name": "Wally Walk-in",
-                        "organisation": "Example plc"}, params={"session_id": "live"}),
+                        "organisation": "Example plc"}, params={"session_id": "underway"}),
     Endpoint("import attendance", "POST", "/sessions/<int:session_id>/check-in/import", "host",
              lambda w: {"filename": "participants.csv", "content": ZOOM_LIST}, upload=True,
-             params={"session_id": "live"}, accepted=lambda response: response.status_code == 200),
+             params={"session_id": "underway"}, accepted=lambda response: response.status_code == 200),
     Endpoint("check-in search", "GET", "/sessions/<int:session_id>/check-in", "host",
-             lambda w: {"q": "ada"}, where="query", params={"session_id": "live"}),
+             lambda w: {"q": "ada"}, where="query", params={"session_id": "underway"}),
     # Notes.
     Endpoint("new note", "POST", "/notes/new", "host", _note_form),
     Endpoint("edit note", "POST", "/notes/<int:note_id>/edit", "host", _note_form),

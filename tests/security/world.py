@@ -112,7 +112,7 @@ def build_world() -> dict:
     world.update({
         "series": series.id, "slug:series": series.slug, "session": session.id,
         "slug:session": session.slug, "draft": draft.id, "slug:draft": draft.slug,
-        "reg": reg.id, "live": live.id, "slug:live": live.slug, "live_reg": live_reg.id,
+        "reg": reg.id, "underway": live.id, "slug:underway": live.slug, "underway_reg": live_reg.id,
         "message": message.id, "target": target.id, "email:resetter": resetter.email,
         "confirm_token": accounts.confirmation_token(newcomer), "reset_token": accounts.reset_token(resetter),
         "cancel_token": cancel_token(reg), "calendar_token": people["member"].calendar_token,
