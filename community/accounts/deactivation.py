@@ -2,7 +2,8 @@
 
 The account and its history stay (unlike deletion, `community.accounts.gdpr`); an organiser can
 reactivate it. Features react to `signals.account_deactivated` (sign-ups release its upcoming
-seats and waitlist places); `mail.services.send_email` writes nothing to an inactive account.
+seats and waitlist places); `mail.services.send_email` writes nothing to an inactive account,
+and the messages still waiting for it in the outbox are withdrawn (`mail.services.withdraw_for`).
 """
 import secrets
 
@@ -11,6 +12,7 @@ from community.accounts.roles import require_organiser
 from community.core import signals
 from community.core.errors import DomainError
 from community.db import db, utcnow
+from community.mail import services as mail
 
 #: What the log-in form says to someone whose account an organiser deactivated.
 DEACTIVATED_LOGIN = ("This account has been deactivated by the organisers, so it cannot log in. "
@@ -19,7 +21,8 @@ DEACTIVATED_LOGIN = ("This account has been deactivated by the organisers, so it
 
 def deactivate(actor: User | None, user: User) -> None:
     """Deactivate an account (organisers only, never their own): its log-ins end, no email is
-    written to it any more, and the features release what it holds."""
+    written to it any more, what waits for it in the outbox is not sent, and the features release
+    what it holds."""
     require_organiser(actor, "Only organisers can deactivate accounts.")
     if actor.id == user.id:
         raise DomainError("You cannot deactivate your own account; ask another organiser.")
@@ -30,6 +33,7 @@ def deactivate(actor: User | None, user: User) -> None:
     # after a reactivation: the member logs in again.
     user.session_token = secrets.token_hex(16)
     db.session.flush()
+    mail.withdraw_for(user.id)
     signals.account_deactivated.send(user, actor=actor)
 
 

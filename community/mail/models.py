@@ -23,6 +23,9 @@ class OutboxStatus(enum.StrEnum):
     #: A held calendar email not sent on release: a later held one carries the same calendar
     #: entry in its newer state.
     SUPERSEDED = "superseded"
+    #: A pending or held message not sent because an organiser deactivated the account
+    #: (`mail.services.withdraw_for`); delivery never picks it up.
+    WITHDRAWN = "withdrawn"
 
 
 class OutboxMessage(db.Model):

@@ -15,10 +15,11 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app, render_template
 from icalendar import Calendar, vCalAddress
-from sqlalchemy import delete, false, func, or_, select
+from sqlalchemy import delete, false, func, or_, select, update
 from sqlalchemy.orm import defer
 
 from community import queue
+from community.core.errors import DomainError
 from community.core.text import one_line
 from community.db import db, utcnow
 from community.mail.models import OutboxMessage, OutboxStatus
@@ -140,8 +141,12 @@ def enqueue_after_commit(outbox_id: int) -> None:
     queue.enqueue_after_commit("mail.deliver", outbox_id)
 
 
-def resend(row: OutboxMessage) -> None:
-    """Put a message back in line for delivery (an organiser's resend)."""
+def resend(row: OutboxMessage, user=None) -> None:
+    """Put a message back in line for delivery (an organiser's resend). Refused while `user`,
+    the account the message is linked to, is deactivated: it is no longer emailed."""
+    if user is not None and not getattr(user, "is_active", True):
+        raise DomainError(f"{row.recipient} belongs to a deactivated account; reactivate it "
+                          "before resending.")
     row.status = OutboxStatus.PENDING
     row.next_attempt_at = utcnow()
     row.claimed_at = None
@@ -338,6 +343,23 @@ def release_held(user_id: int, address: str) -> int:
         enqueue_after_commit(row.id)
     db.session.flush()
     return released
+
+
+#: Why a message to an account deactivated before it went out was not sent (the outbox page).
+WITHDRAWN_NOTE = "Not sent: the account was deactivated."
+
+
+def withdraw_for(user_id: int) -> int:
+    """Mark every message still waiting for an account (pending or held) WITHDRAWN, so none is
+    delivered after the account is deactivated. A message a worker has already claimed is left
+    to finish: the guarded UPDATE touches only rows still pending or held, in the caller's
+    transaction. Returns how many were withdrawn."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.user_id == user_id,
+               OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.HELD]))
+        .values(status=OutboxStatus.WITHDRAWN, last_error=WITHDRAWN_NOTE, claimed_at=None))
+    return result.rowcount
 
 
 def status_counts() -> dict[str, int]:

@@ -1,21 +1,26 @@
 """Deactivating and reactivating an account (community/accounts/deactivation.py, the panel's
 buttons on /admin/members/<id>): log-ins end, no email is written, places are released."""
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
+from community import queue
 from community.accounts import deactivation
 from community.accounts.models import User
 from community.core.errors import DomainError, NotAllowed
-from community.db import db
-from community.mail.models import OutboxMessage
+from community.db import db, utcnow
+from community.mail import services as mail
+from community.mail.models import OutboxMessage, OutboxStatus
+from community.queue import AFTER_COMMIT_KEY
 from community.sessions import services as sessions
 from community.signups import follows
 from community.signups import services as signups
 from community.signups.models import Registration
 from tests.admin.helpers import text
-from tests.factories import PASSWORD, make_series, make_session, make_user
+from tests.factories import PASSWORD, make_email, make_series, make_session, make_user
 
 #: The CSRF token in a page's form.
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -56,6 +61,99 @@ def test_deactivation_releases_seats_and_promotes_the_waitlist_without_emailing_
     assert [m["Subject"] for m in mailbox.to(waiting.email)] == ["A seat is now yours: AI at work"]
     assert mailbox.to(leaving.email) == []
     assert _outbox_to(leaving) == sent_before
+
+
+def _sweep_later() -> int:
+    """Run the delivery sweep an hour from now (past any retry pause); how many it handed out."""
+    with time_machine.travel(utcnow() + timedelta(hours=1), tick=False):
+        return queue.run_now("mail.sweep_outbox")
+
+
+def test_mail_waiting_to_be_retried_is_withdrawn_and_the_outbox_says_why(
+        client, organiser, smtp_server, mailbox):
+    leaving = make_user(email="leaving@example.com")
+    db.session.commit()
+    smtp_server.stop()
+    try:
+        row = make_email(leaving, "Confirm your address")
+        db.session.commit()  # the first attempt fails: the row waits for the next sweep
+    finally:
+        smtp_server.start()
+    assert row.status == OutboxStatus.PENDING and row.attempts == 1
+
+    _deactivate(client, leaving)
+
+    assert _sweep_later() == 0
+    assert mailbox.to("leaving@example.com") == []
+    db.session.refresh(row)
+    assert row.status == OutboxStatus.WITHDRAWN and row.attempts == 1
+    page = text(client.get("/admin/outbox?q=leaving%40example.com"))
+    assert "Withdrawn" in page and "Not sent: the account was deactivated." in page
+
+
+def test_mail_written_earlier_in_the_same_transaction_is_not_sent(app, mailbox):
+    leaving = make_user(email="leaving@example.com")
+    make_email(leaving, "Welcome")
+    deactivation.deactivate(make_user(role="organiser"), leaving)
+    db.session.commit()  # the delivery handed to the queue after the commit finds nothing to send
+    assert _sweep_later() == 0
+    assert mailbox.to("leaving@example.com") == []
+    (row,) = db.session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == leaving.id))
+    assert row.status == OutboxStatus.WITHDRAWN and row.attempts == 0
+
+
+def test_calendar_mail_held_for_a_bouncing_address_stays_unsent_after_reactivation(
+        client, organiser, mailbox):
+    leaving = make_user(email="leaving@example.com")
+    leaving.email_bouncing_since = utcnow()
+    signups.sign_up(leaving, make_session(title="Held back"))
+    db.session.commit()
+    (held,) = db.session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == leaving.id))
+    assert held.status == OutboxStatus.HELD
+
+    _deactivate(client, leaving)
+    client.post(f"/admin/members/{leaving.id}/reactivate")
+    db.session.refresh(leaving)
+    assert mail.release_held(leaving.id, leaving.email) == 0  # the member confirms the address
+    db.session.commit()
+
+    assert _sweep_later() == 0
+    assert mailbox.to("leaving@example.com") == []
+    db.session.refresh(held)
+    assert held.status == OutboxStatus.WITHDRAWN
+    assert held.last_error == "Not sent: the account was deactivated."
+    page = text(client.get(f"/admin/outbox/{held.id}"))
+    assert "Not sent: the account was deactivated." in page
+
+
+def test_a_message_a_worker_is_sending_is_left_to_finish(app, mailbox):
+    leaving = make_user()
+    sending, waiting = make_email(leaving, "Being sent"), make_email(leaving, "Waiting")
+    db.session.info.pop(AFTER_COMMIT_KEY)  # neither is handed to the queue here
+    sending.status = OutboxStatus.SENDING
+    sending.claimed_at = utcnow()
+    db.session.commit()
+    deactivation.deactivate(make_user(role="organiser"), leaving)
+    db.session.commit()
+    db.session.refresh(sending)
+    db.session.refresh(waiting)
+    assert sending.status == OutboxStatus.SENDING and sending.last_error == ""
+    assert waiting.status == OutboxStatus.WITHDRAWN
+
+
+def test_an_organiser_cannot_resend_a_message_to_a_deactivated_account(client, organiser, mailbox):
+    leaving = make_user(email="leaving@example.com")
+    row = make_email(leaving)
+    db.session.commit()
+    _deactivate(client, leaving)
+    mailbox.clear()
+    page = text(client.post(f"/admin/outbox/{row.id}/resend", follow_redirects=True))
+    assert "leaving@example.com belongs to a deactivated account; reactivate it before resending." \
+        in page
+    assert _sweep_later() == 0
+    assert mailbox.to("leaving@example.com") == []
+    db.session.refresh(row)
+    assert row.status == OutboxStatus.SENT
 
 
 def test_a_deactivated_account_cannot_log_in_and_is_told_why(client, auth):

@@ -1,6 +1,7 @@
 """The outbox in the panel: every message with its delivery record, and resending one."""
 from flask import flash, redirect, render_template, request, url_for
 
+from community.accounts.models import User
 from community.admin.blueprint import bp
 from community.admin.forms import ActionForm
 from community.admin.views.common import PER_PAGE
@@ -35,7 +36,7 @@ def resend(message_id: int):
     row = db.get_or_404(OutboxMessage, message_id)
     if ActionForm().validate_on_submit():
         with attempt() as outcome:
-            mail.resend(row)
+            mail.resend(row, db.session.get(User, row.user_id) if row.user_id else None)
         if outcome.ok:
             flash(f"The message to {row.recipient} is queued again.", "success")
     return redirect(url_for("admin.outbox_message", message_id=row.id))
