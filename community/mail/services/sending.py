@@ -1,0 +1,146 @@
+"""Building a message and writing it to the outbox, delivered once the transaction commits."""
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+
+from flask import current_app, render_template
+
+from community import queue
+from community.core.errors import DomainError
+from community.core.text import one_line
+from community.db import db, utcnow
+from community.mail.models import OutboxMessage, OutboxStatus
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file attached to an email."""
+
+    filename: str
+    content: bytes
+    mimetype: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class CalendarPart:
+    """An iCalendar body shown by mail clients as an invitation (iMIP)."""
+
+    method: str
+    ics: bytes
+    filename: str = "invite.ics"
+
+
+#: Addresses whose messages are written as their last ones (see `last_messages_to`).
+_last_messages_to: ContextVar[frozenset[str]] = ContextVar("last_messages_to", default=frozenset())
+
+
+@contextmanager
+def last_messages_to(address: str) -> Iterator[None]:
+    """Inside the block, messages to `address` are written unlinked from any account and marked
+    to be erased once delivered: the last emails to a member whose account is being deleted
+    reach them, and then nothing keeps the address."""
+    marker = _last_messages_to.set(_last_messages_to.get() | {address.lower()})
+    try:
+        yield
+    finally:
+        _last_messages_to.reset(marker)
+
+
+def sender_address() -> str:
+    """The bare address of MAIL_DEFAULT_SENDER."""
+    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+
+
+def build_message(to: str, subject: str, text: str, html: str | None,
+                  attachments=(), calendar: CalendarPart | None = None) -> EmailMessage:
+    """A complete MIME message: plain text always, HTML and calendar as alternatives, then files."""
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    msg = EmailMessage()
+    msg["From"] = sender
+    # A header never carries a line break, whatever a title or subject was stored with.
+    msg["To"] = one_line(to)
+    msg["Subject"] = one_line(subject)
+    msg["Date"] = formatdate(utcnow().timestamp(), usegmt=True)
+    msg["Message-ID"] = make_msgid(domain=sender_address().rpartition("@")[2] or "localhost")
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(text)
+    if html:
+        msg.add_alternative(html, subtype="html")
+    if calendar:
+        msg.add_alternative(
+            calendar.ics, maintype="text", subtype="calendar", cte="base64",
+            params={"method": calendar.method, "charset": "UTF-8"},
+        )
+        attachments = [Attachment(calendar.filename, calendar.ics, "application/ics"), *attachments]
+    for item in attachments:
+        maintype, _, subtype = item.mimetype.partition("/")
+        msg.add_attachment(item.content, maintype=maintype, subtype=subtype, filename=item.filename)
+    return msg
+
+
+#: What the organisers' panel shows on a message held for an address that bounces.
+HELD_NOTE = "Held: the address bounces; sent once the member confirms it again or changes it."
+
+
+def _held_for(user, to: str) -> bool:
+    """Whether a message to `to` must wait: it is the account's own address and that bounces."""
+    return bool(user is not None and getattr(user, "is_bouncing", False)
+                and to.lower() == (user.email or "").lower())
+
+
+def send_email(to: str, subject: str, template: str, context: dict | None = None, *,
+               user=None, attachments=(), calendar: CalendarPart | None = None,
+               dedupe_key: str | None = None, held_while_bouncing: bool = False) -> OutboxMessage | None:
+    """Render `email/<template>.txt|.html`, add the message to the outbox in the caller's
+    transaction and have it delivered once that transaction commits. With
+    `held_while_bouncing` (the calendar emails), a message to an account whose address bounces
+    is written as HELD instead, and goes out when `release_held` lets it. Nothing is written
+    (None) for an account an organiser deactivated: it is no longer emailed."""
+    if user is not None and not getattr(user, "is_active", True):
+        return None
+    context = {"subject": subject, **(context or {})}
+    text = render_template(f"email/{template}.txt", **context)
+    html = render_template(f"email/{template}.html", **context)
+    msg = build_message(to, subject, text, html, attachments, calendar)
+    last = to.lower() in _last_messages_to.get()
+    held = held_while_bouncing and not last and _held_for(user, to)
+    row = OutboxMessage(
+        user_id=None if last else getattr(user, "id", None),
+        erase_after_delivery=last,
+        recipient=to,
+        subject=one_line(subject),
+        kind=template,
+        message_id=msg["Message-ID"].strip("<>"),
+        raw=msg.as_bytes(policy=policy.SMTP),
+        dedupe_key=dedupe_key,
+        status=OutboxStatus.HELD if held else OutboxStatus.PENDING,
+        last_error=HELD_NOTE if held else "",
+    )
+    db.session.add(row)
+    db.session.flush()
+    if not held:
+        enqueue_after_commit(row.id)
+    return row
+
+
+def enqueue_after_commit(outbox_id: int) -> None:
+    """Have the row delivered by the queue once the current transaction commits."""
+    queue.enqueue_after_commit("mail.deliver", outbox_id)
+
+
+def resend(row: OutboxMessage, user=None) -> None:
+    """Put a message back in line for delivery (an organiser's resend). Refused while `user`,
+    the account the message is linked to, is deactivated: it is no longer emailed."""
+    if user is not None and not getattr(user, "is_active", True):
+        raise DomainError(f"{row.recipient} belongs to a deactivated account; reactivate it "
+                          "before resending.")
+    row.status = OutboxStatus.PENDING
+    row.next_attempt_at = utcnow()
+    row.claimed_at = None
+    row.sent_at = None
+    db.session.flush()
+    enqueue_after_commit(row.id)
