@@ -31,7 +31,8 @@ from community.mail.services import send_email
 from community.sessions.models import Session, SessionStatus
 from community.signups.models import Registration
 from community.signups.participants import ParticipantList, read_participants
-from community.signups.services import CANCELLED, CONFIRMED, WAITLISTED, _lock
+from community.signups.services import CANCELLED, CONFIRMED, WAITLISTED
+from community.signups.services.seats import _lock
 
 #: Days after a session ended during which attendance can still be marked, undone or imported.
 CHECKIN_DAYS_AFTER = 14

@@ -1,26 +1,23 @@
-"""Sign-up rules: one seat per person, capacity, an ordered waitlist, cancellation and promotion.
-
-Every change to a session's sign-ups starts with `_lock`, a guarded UPDATE of the session
-row: PostgreSQL then holds that row's lock and SQLite its write lock until the commit, so
-concurrent sign-ups and cancellations are applied one after another and never overbook.
-"""
+"""Taking and giving up seats: sign-up, capacity, the waitlist, cancellation and promotion."""
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select, update
 
 from community.accounts import services as accounts
 from community.accounts.models import User
-from community.accounts.roles import is_member, require_organiser
+from community.accounts.roles import require_organiser
 from community.core import signals
 from community.core.errors import DomainError
 from community.db import db, utcnow
 from community.sessions.models import Session, SessionStatus
-from community.signups.models import Registration, RegistrationStatus, SeriesFollow
-from community.signups.tokens import issued_mark, read_cancel_token
-
-CONFIRMED, WAITLISTED, CANCELLED = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
-                                    RegistrationStatus.CANCELLED)
+from community.signups.models import Registration
+from community.signups.services.queries import (
+    CANCELLED,
+    CONFIRMED,
+    WAITLISTED,
+    registration_for,
+    waitlist_position,
+)
 
 
 def _lock(session: Session) -> Session:
@@ -225,144 +222,3 @@ def claim_invitations(user: User, **_ignored) -> int:
         count += 1
     db.session.flush()
     return count
-
-
-def registration_for(user: User | None, session: Session) -> Registration | None:
-    """The viewer's registration for a session, if any (None for a visitor)."""
-    if user is None:
-        return None
-    return db.session.scalar(select(Registration).where(
-        Registration.session_id == session.id, Registration.user_id == user.id))
-
-
-def waitlist_position(reg: Registration) -> int | None:
-    """1-based place on the waitlist, or None when not waitlisted."""
-    if reg.status != WAITLISTED:
-        return None
-    ahead = db.session.scalar(select(func.count(Registration.id)).where(
-        Registration.session_id == reg.session_id, Registration.status == WAITLISTED,
-        or_(Registration.waitlisted_at < reg.waitlisted_at,
-            and_(Registration.waitlisted_at == reg.waitlisted_at, Registration.id < reg.id))))
-    return ahead + 1
-
-
-def seat_counts(session_ids) -> dict[int, tuple[int, int]]:
-    """(confirmed, waitlisted) per session id, in one grouped query."""
-    ids = list(session_ids)
-    counts = {i: (0, 0) for i in ids}
-    if not ids:
-        return counts
-    rows = db.session.execute(
-        select(Registration.session_id, Registration.status, func.count(Registration.id))
-        .where(Registration.session_id.in_(ids),
-               Registration.status.in_([CONFIRMED, WAITLISTED]))
-        .group_by(Registration.session_id, Registration.status))
-    for session_id, status, n in rows:
-        confirmed, waitlisted = counts[session_id]
-        counts[session_id] = (n, waitlisted) if status == CONFIRMED else (confirmed, n)
-    return counts
-
-
-def attendees(session: Session) -> dict[str, list[Registration]]:
-    """A session's registrations grouped: confirmed, waitlisted (in order), cancelled."""
-    rows = db.session.scalars(
-        select(Registration).options(selectinload(Registration.user))
-        .where(Registration.session_id == session.id)
-        .order_by(Registration.waitlisted_at, Registration.confirmed_at, Registration.id)).all()
-    return {
-        "confirmed": sorted((r for r in rows if r.status == CONFIRMED),
-                            key=lambda r: (r.display_name.lower(), r.id)),
-        "waitlisted": [r for r in rows if r.status == WAITLISTED],
-        "cancelled": sorted((r for r in rows if r.status == CANCELLED),
-                            key=lambda r: r.cancelled_at or r.created_at, reverse=True),
-    }
-
-
-# Who holds a seat: the one home of the rule that notes and polls ask about -------------
-
-def holds_seat(user: User | None, session: Session) -> bool:
-    """Whether the user is a confirmed member with a confirmed seat at the session."""
-    if not is_member(user):
-        return False
-    return db.session.scalar(select(Registration.id).where(
-        Registration.session_id == session.id, Registration.user_id == user.id,
-        Registration.status == CONFIRMED)) is not None
-
-
-def may_join(reg: Registration | None) -> bool:
-    """Whether this place at a session may see its join link (page, feed, emails, calendar
-    parts): a confirmed seat of a member who confirmed their address, or one an organiser holds
-    for an invited address (its emails reach only that address). Never the waitlist, a
-    cancelled place, a visitor (None) or an unproven account."""
-    if reg is None or reg.status != CONFIRMED:
-        return False
-    return reg.user.is_confirmed if reg.user is not None else bool(reg.invited_email)
-
-
-def join_link(reg: Registration | None) -> str:
-    """The session's join link as this place may see it ("" when `may_join` says no)."""
-    return (reg.session.join_url or "") if may_join(reg) else ""
-
-
-def seated_session_ids(user: User | None) -> set[int]:
-    """Ids of the sessions at which the user (a confirmed member) holds a confirmed seat."""
-    if not is_member(user):
-        return set()
-    return set(db.session.scalars(select(Registration.session_id).where(
-        Registration.user_id == user.id, Registration.status == CONFIRMED)))
-
-
-def seated_user_ids(session_ids):
-    """A select of the ids of members holding a confirmed seat at any of these sessions."""
-    return select(Registration.user_id).where(Registration.session_id.in_(list(session_ids)),
-                                              Registration.status == CONFIRMED)
-
-
-# Cancel links ---------------------------------------------------------------
-
-def registration_for_token(token: str) -> Registration:
-    """The registration a cancel link names; DomainError when forged or no longer valid."""
-    data = read_cancel_token(token)
-    if data is None:
-        raise DomainError("This cancellation link is not valid. Check that you copied all of it, "
-                          "or log in and cancel from the session page.")
-    reg = db.session.get(Registration, data.get("r"))
-    if reg is None or reg.user_id != data.get("u"):
-        raise DomainError("This cancellation link does not match a sign-up.")
-    if data.get("t") != issued_mark(reg):
-        raise DomainError("This cancellation link belongs to an earlier sign-up. Use the link in "
-                          "your latest email, or cancel from the session page.")
-    return reg
-
-
-def cancel_by_token(token: str) -> Registration:
-    """Cancel through an emailed link."""
-    reg = registration_for_token(token)
-    if reg.status == CANCELLED:
-        raise DomainError("This sign-up is already cancelled.")
-    return _cancel_registration(reg, by_organiser=False)
-
-
-# GDPR -------------------------------------------------------------------------
-
-def export_signups(user: User) -> dict:
-    """The member's sign-ups and follows, for the data export."""
-    regs = db.session.scalars(select(Registration).options(selectinload(Registration.session))
-                              .where(Registration.user_id == user.id).order_by(Registration.id))
-    follows = db.session.scalars(select(SeriesFollow).options(selectinload(SeriesFollow.series))
-                                 .where(SeriesFollow.user_id == user.id))
-    return {
-        "registrations": [{"session": r.session.title, "starts_at": r.session.starts_at.isoformat(),
-                           "status": r.status, "signed_up_at": r.created_at.isoformat()}
-                          for r in regs],
-        "following": [f.series.title for f in follows],
-    }
-
-
-def erase_signups(user: User) -> None:
-    """Before an account is deleted: give up its seats so the waitlist moves on (the member's
-    own cancellation: their email says so and takes the session out of their calendar)."""
-    for reg in db.session.scalars(select(Registration).where(
-            Registration.user_id == user.id, Registration.status.in_([CONFIRMED, WAITLISTED]))):
-        if reg.session.starts_at > utcnow():
-            _cancel_registration(reg, by_organiser=False)
