@@ -82,6 +82,12 @@ ROUND = _object({
 })
 
 
+#: When a poll's results are null in the API.
+RESULTS_NULL = ("Null unless the poll is closed and an organiser published its results "
+                "(`results_public`); members see more on the site, but the API shows what a "
+                "visitor may see.")
+
+
 def _schemas() -> dict:
     return {
         "Error": _object({"error": STRING}),
@@ -115,6 +121,14 @@ def _schemas() -> dict:
                 "url": URI})},
         }),
         "Round": ROUND,
+        "Results": {**_object({
+            "current": {**_ref("Round"), "description": "The poll's round: its only one, or the "
+                                                        "live round of a poll asked twice"},
+            "before": {**_nullable(_ref("Round")),
+                       "description": "The pre-read round of a poll asked twice, once the live round "
+                                      "has started; else null"}}),
+            "description": "Counts only: how many answered each round and how many picked each "
+                           "option. Never who answered, nor the members' free-text comments."},
         "Poll": _object({
             "id": INTEGER, "session_id": INTEGER, "position": INTEGER, "question": STRING,
             "context": STRING, "kind": _enum(PollKind), "max_choices": _nullable(INTEGER),
@@ -122,7 +136,9 @@ def _schemas() -> dict:
             "two_rounds": BOOLEAN, "round": {"type": "integer", "enum": [1, 2]},
             "options": {"type": "array", "items": _object({"id": INTEGER, "position": INTEGER,
                                                            "label": STRING})},
-            "results": _nullable(_object({"current": _ref("Round"), "before": _nullable(_ref("Round"))})),
+            "results_public": {**BOOLEAN, "description": "Whether an organiser published the "
+                               "results of this closed poll to everyone"},
+            "results": {**_nullable(_ref("Results")), "description": RESULTS_NULL},
             "url": URI,
         }),
     }
@@ -165,7 +181,7 @@ def document(server: str) -> dict:
     """The API description, with `server` as its base address."""
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Digital Leadership Community API", "version": "1.1.0",
+        "info": {"title": "Digital Leadership Community API", "version": "1.2.0",
                  "description": "Read-only, and the same for every caller: what a visitor without an "
                                 "account may see (published sessions, public notes, polls without "
                                 "anyone's answers). No cookie is read, so answers are cacheable. Lists "
@@ -187,8 +203,9 @@ def document(server: str) -> dict:
             "/sessions/{id}": _get("One session", "A published or cancelled session.",
                                            _ref("Session"), parameters=[_id("id")]),
             "/sessions/{id}/polls": _get(
-                "A session's polls", "Polls put to the session in page order; `results` is null "
-                "unless visitors may see them.", _list("polls", "Poll"), paged=True,
+                "A session's polls", "Polls put to the session in page order (no drafts). "
+                "`results` holds the counts of a closed poll whose results an organiser published, "
+                "and is null for every other poll.", _list("polls", "Poll"), paged=True,
                 parameters=[_id("id")]),
             "/notes": _get("Public briefing notes", "Public notes, newest first.",
                            _list("notes", "NoteSummary"), paged=True, found=False, parameters=[

@@ -4,6 +4,7 @@ shape; tests/api checks every answer against it."""
 from community.core.urls import external_url
 from community.notes.models import Note
 from community.notes.services import linked_sessions
+from community.polls import services as polls
 from community.polls.models import Poll
 from community.sessions.models import Series, Session
 
@@ -71,11 +72,13 @@ def _round_json(result) -> dict:
 
 def poll_json(p: Poll, session: Session, results) -> dict:
     """A poll of `session` put to the room (never who answered); `results` only where the polls'
-    own rule shows them to a visitor, else None."""
+    own rule shows them to a visitor (a closed poll whose results an organiser published), else
+    None; counts only, never the comments."""
     return {
         "id": p.id, "session_id": p.session_id, "position": p.position, "question": p.question,
         "context": p.context, "kind": p.kind, "max_choices": p.max_choices, "status": p.status,
         "audience": p.audience, "two_rounds": p.two_rounds, "round": p.round,
+        "results_public": polls.results_public(p),
         "options": [{"id": o.id, "position": o.position, "label": o.label} for o in p.options],
         "results": None if results is None else {
             "current": _round_json(results.current),

@@ -116,14 +116,22 @@ def message_sent(announcement, actor=None, **_ignored) -> None:
 
 
 def poll_state_changed(poll, actor=None, before=None, after=None, **_ignored) -> None:
-    """A poll was opened, asked again live or closed (a receiver of `signals.poll_state_changed`)."""
+    """A poll was opened, asked again live or closed, or its results published or made private
+    (a receiver of `signals.poll_state_changed`)."""
     before, after = before or {}, after or {}
-    if after.get("status") == "open":
+    if "status" not in after:
+        if after.get("results_public"):
+            kind, summary = "poll.results_published", "Results published: anyone sees the counts"
+        else:
+            kind, summary = "poll.results_hidden", "Results made private again"
+    elif after.get("status") == "open":
         kind = "poll.opened"
         if after.get("round") != before.get("round"):
             summary = "Live round opened"
         else:
             summary = "Reopened for answers" if before.get("status") == "closed" else "Opened for answers"
+        if before.get("results_public"):
+            summary += "; its published results are private again"
     else:
         kind, summary = "poll.closed", "Closed: no more answers"
     record(actor, kind, session=poll.session, target_type="poll", target_id=poll.id,

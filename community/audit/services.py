@@ -34,6 +34,8 @@ KIND_LABELS = {
     "note.visibility_changed": "Note readers changed",
     "poll.opened": "Poll opened",
     "poll.closed": "Poll closed",
+    "poll.results_published": "Poll results published",
+    "poll.results_hidden": "Poll results made private",
 }
 
 #: How the before and after values' fields are named on the page and in the CSV.
@@ -43,6 +45,7 @@ FIELD_LABELS = {
     "join_url": "Join link", "hosts": "Hosts", "status": "Status", "role": "Role",
     "round": "Round", "visibility": "Readers", "embargo_until": "Embargo until",
     "subject": "Subject", "recipients": "To", "attended": "Attended", "source": "Marked by",
+    "results_public": "Results public",
 }
 #: Fields whose values are instants (stored as ISO text, shown in the viewer's zone).
 INSTANT_FIELDS = {"starts_at", "ends_at", "embargo_until", "attended_at"}

@@ -62,7 +62,9 @@ message_sent = _signals.signal("message-sent")
 
 # polls -------------------------------------------------------------------------------------
 #: sender: the Poll opened, closed or asked again live; kwargs: actor, before and after (dicts
-#: of status and round).
+#: of status and round, with results_public when reopening made published results private);
+#: or the Poll whose results an organiser published or made private (before and after hold
+#: only results_public).
 poll_state_changed = _signals.signal("poll-state-changed")
 
 # notes -------------------------------------------------------------------------------------

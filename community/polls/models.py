@@ -90,6 +90,9 @@ class Poll(db.Model):
     #: The round members answer now (or answered last): 1, or 2 in the live round.
     round: Mapped[int] = mapped_column(default=BEFORE)
     status: Mapped[str] = mapped_column(String(16), default=PollStatus.DRAFT)
+    #: An organiser published the results of the closed poll: anyone, visitors and the API
+    #: included, sees its counts (never its comments). Reopening the poll makes them private again.
+    results_public: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

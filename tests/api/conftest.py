@@ -11,12 +11,13 @@ from tests.factories import make_note, make_poll, make_series, make_session, mak
 #: Words that appear only in rows a visitor must never see through the API.
 SECRETS = ("Secret draft topic", "Members-only briefing", "Attendees-only briefing", "Draft briefing",
            "Embargoed briefing", "Unasked poll", "Poll on a draft", "https://meet.example.com/secret",
-           "Hidden series")
+           "Hidden series", "A reason only members may read")
 
 
 def build_community() -> dict:
     """Published, past, cancelled and draft sessions in a series, notes of every visibility,
-    polls open, closed, draft and for organisers only, with answers; committed."""
+    polls open, closed, draft and for organisers only, and one closed whose results an organiser
+    published (with a comment), with answers; committed."""
     now = utcnow().replace(microsecond=0)
     host = make_user(name="Hal Host", role="analyst")
     voter = make_user(name="Vera Voter")
@@ -47,14 +48,20 @@ def build_community() -> dict:
                                 results_visibility=ResultsVisibility.ORGANISERS)
     unasked = make_poll(soon, question="Unasked poll", status="draft", position=4)
     on_draft = make_poll(draft, question="Poll on a draft", status="draft")
+    published = make_poll(soon, question="Published question?", status="closed", position=5,
+                          results_visibility=ResultsVisibility.ORGANISERS, allow_comment=True,
+                          results_public=True)
     db.session.commit()
-    closed.status = "open"
+    closed.status = published.status = "open"
     polls.answer(voter, closed, [closed.options[0].id])
-    closed.status = "closed"
+    polls.answer(voter, published, [published.options[1].id], "A reason only members may read")
+    polls.answer(host, published, [published.options[0].id])
+    closed.status = published.status = "closed"
     db.session.commit()
     return {"series": series.id, "hidden_series": hidden_series.id, "soon": soon.id, "past": past.id,
             "cancelled": cancelled.id, "draft": draft.id, "open_poll": open_poll.id, "closed": closed.id,
             "organisers_only": organisers_only.id, "unasked": unasked.id, "on_draft": on_draft.id,
+            "published": published.id,
             **{f"note:{k}": n.id for k, n in notes.items()}}
 
 

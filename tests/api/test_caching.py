@@ -73,3 +73,21 @@ def test_any_site_may_read_the_public_answers(client, rows):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     exposed = response.headers["Access-Control-Expose-Headers"].replace(" ", "").split(",")
     assert set(exposed) == {"ETag", "Link"}
+
+
+def test_publishing_a_polls_results_changes_the_polls_etag(client, community):
+    from community.polls import services as polls
+    from community.polls.models import Poll
+    from tests.factories import make_user
+
+    path = f"/api/v1/sessions/{community['soon']}/polls"
+    before = client.get(path)
+    organiser = make_user(role="organiser", email="olive@example.com")
+    closed = db.session.get(Poll, community["closed"])
+    assert polls.set_results_public(organiser, closed, True)
+    db.session.commit()
+    after = client.get(path, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert after.headers["ETag"] != before.headers["ETag"]
+    listed = {p["id"]: p for p in after.get_json()["polls"]}
+    assert listed[closed.id]["results"]["current"]["respondents"] == 1

@@ -2,7 +2,6 @@
 import pytest
 
 from community.db import db
-from community.polls.services import rules
 from tests.api.conftest import SECRETS, walk
 
 LISTS = [("/api/v1/series", "series"), ("/api/v1/sessions", "sessions"),
@@ -65,33 +64,28 @@ def test_a_public_note_names_only_its_visible_sessions(client, community):
     assert note["sessions"] == [community["soon"]]
 
 
-def test_polls_list_the_asked_questions_without_results_for_visitors(client, community):
+def test_polls_list_the_asked_questions_with_results_only_where_published(client, community):
     polls = client.get(f"/api/v1/sessions/{community['soon']}/polls").get_json()["polls"]
     assert [p["question"] for p in polls] == ["Open question?", "Closed question?",
-                                              "Organisers-only question?"]
-    # The polls' own rule shows results to members only (rules.results_visible).
-    assert [p["results"] for p in polls] == [None, None, None]
+                                              "Organisers-only question?", "Published question?"]
+    # The polls' own rule shows results to members only, unless an organiser published a
+    # closed poll's (rules.results_visible).
+    assert [p["results"] is None for p in polls] == [True, True, True, False]
+    assert [p["results_public"] for p in polls] == [False, False, False, True]
     assert [o["label"] for o in polls[1]["options"]] == ["Yes", "No", "It depends"]
 
 
-def test_poll_results_follow_the_polls_rule_for_visitors(client, community, monkeypatch):
-    """Were the rule to show closed results to visitors, the API would give their counts, and
-    still nothing the rule keeps for organisers."""
-    from community.polls.models import ResultsVisibility
-
-    def public_when_closed(poll, viewer, *, manager, answered):
-        return poll.is_closed and poll.results_visibility != ResultsVisibility.ORGANISERS
-
-    monkeypatch.setattr(rules, "results_visible", public_when_closed)
+def test_published_results_give_counts_and_never_who_answered_or_why(client, community):
     listed = client.get(f"/api/v1/sessions/{community['soon']}/polls").get_json()["polls"]
-    polls = {p["id"]: p for p in listed}
-    closed = polls[community["closed"]]["results"]
-    assert closed["before"] is None
-    assert closed["current"]["respondents"] == 1
-    assert [(o["label"], o["count"], o["percent"]) for o in closed["current"]["options"]] == [
-        ("Yes", 1, 100.0), ("No", 0, 0.0), ("It depends", 0, 0.0)]
-    assert polls[community["open_poll"]]["results"] is None
-    assert polls[community["organisers_only"]]["results"] is None
+    published = {p["id"]: p for p in listed}[community["published"]]
+    assert published["results"]["before"] is None
+    current = published["results"]["current"]
+    assert (current["round"], current["respondents"], current["mean"]) == (1, 2, None)
+    assert [(o["label"], o["count"], o["percent"]) for o in current["options"]] == [
+        ("Yes", 1, 50.0), ("No", 1, 50.0), ("It depends", 0, 0.0)]
+    body = client.get(f"/api/v1/sessions/{community['soon']}/polls").get_data(as_text=True)
+    assert "A reason only members may read" not in body
+    assert "Vera Voter" not in body and "Hal Host" not in body
 
 
 def test_a_cursor_placed_just_before_a_hidden_row_does_not_reach_it(client, community):

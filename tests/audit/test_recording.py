@@ -337,6 +337,48 @@ def test_a_host_opening_the_live_round_is_recorded(client, auth, roundtable):
     assert entry.after == {"status": "open", "round": 2}
 
 
+def test_publishing_and_hiding_a_polls_results_are_recorded(client, organiser, roundtable):
+    poll = make_poll(roundtable, status="closed", question="Worth it?")
+    db.session.commit()
+    base = f"/admin/sessions/{roundtable.id}/polls/{poll.id}/results"
+    client.post(f"{base}/publish")
+    client.post(f"{base}/publish")
+    client.post(f"{base}/hide")
+    published, hidden = entries()
+    assert (published.kind, published.session_id, published.target_type, published.target_id) == (
+        "poll.results_published", roundtable.id, "poll", poll.id)
+    assert (published.actor_name, published.target_label) == ("Olga Organiser", "Worth it?")
+    assert published.summary == "Results published: anyone sees the counts"
+    assert (published.before, published.after) == ({"results_public": False}, {"results_public": True})
+    assert (hidden.kind, hidden.summary) == ("poll.results_hidden", "Results made private again")
+    assert (hidden.before, hidden.after) == ({"results_public": True}, {"results_public": False})
+
+
+def test_refusing_to_publish_an_open_poll_records_nothing(client, organiser, roundtable):
+    poll = make_poll(roundtable, status="open")
+    db.session.commit()
+    client.post(f"/admin/sessions/{roundtable.id}/polls/{poll.id}/results/publish")
+    assert entries() == []
+
+
+def test_reopening_a_poll_with_published_results_says_they_are_private_again(client, organiser, roundtable):
+    poll = make_poll(roundtable, status="closed", results_public=True)
+    db.session.commit()
+    client.post(f"/admin/sessions/{roundtable.id}/polls/{poll.id}/open")
+    entry = only("poll.opened")
+    assert entry.summary == "Reopened for answers; its published results are private again"
+    assert (entry.before, entry.after) == ({"status": "closed", "round": 1, "results_public": True},
+                                           {"status": "open", "round": 1, "results_public": False})
+
+
+def test_the_log_names_the_results_kinds(client, organiser, roundtable):
+    poll = make_poll(roundtable, status="closed")
+    db.session.commit()
+    client.post(f"/admin/sessions/{roundtable.id}/polls/{poll.id}/results/publish")
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "Poll results published" in page and "Results public" in page
+
+
 # One transaction ---------------------------------------------------------------------------
 
 def test_a_change_rolled_back_leaves_no_entry(app):

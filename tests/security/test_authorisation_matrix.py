@@ -344,6 +344,9 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         organisers_only("302", action, action=action, poll_id="draft_poll")
         for action in ("open", "close", "live", "up", "down", "duplicate", "delete")],
     ("GET", "/admin/sessions/<int:session_id>/polls/<int:poll_id>/results"): [organisers_only("200")],
+    ("POST", "/admin/sessions/<int:session_id>/polls/<int:poll_id>/results/<any(publish, hide):action>"): [
+        organisers_only("302", f"{action} a closed poll's results", action=action, poll_id="closed_poll")
+        for action in ("publish", "hide")],
     ("GET", "/admin/sessions/<int:session_id>/polls/<int:poll_id>/<any(results, comments):part>.csv"): [
         organisers_only("200", part, part=part) for part in ("results", "comments")],
 }

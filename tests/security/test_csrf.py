@@ -43,6 +43,7 @@ TOKENLESS_POST = {
     "/admin/sessions/<int:session_id>/polls/<int:poll_id>/"
     "<any(open, close, live, up, down, duplicate, delete):action>": REFUSED,
     "/admin/sessions/<int:session_id>/polls/<int:poll_id>/edit": REFUSED,
+    "/admin/sessions/<int:session_id>/polls/<int:poll_id>/results/<any(publish, hide):action>": REFUSED,
     "/admin/sessions/<int:session_id>/polls/copy": REFUSED,
     "/admin/sessions/<int:session_id>/polls/new": REFUSED,
     "/admin/sessions/new": REFUSED,

@@ -91,6 +91,7 @@ def build_world() -> dict:
         "attendees_poll": make_poll(session, question="For the room", audience="attendees", position=2),
         "draft_poll": make_poll(session, question="Not asked yet", status="draft", position=3),
         "draft_session_poll": make_poll(draft, question="On a draft", status="draft"),
+        "closed_poll": make_poll(session, question="Asked and closed", status="closed", position=4),
     }
     world = {name: user.id for name, user in people.items()}
     world.update({f"email:{name}": user.email for name, user in people.items()})

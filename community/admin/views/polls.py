@@ -1,4 +1,5 @@
-"""Admin pages for a session's polls: list, write, reorder, duplicate, copy, run, results, CSV."""
+"""Admin pages for a session's polls: list, write, reorder, duplicate, copy, run, results, CSV,
+and publishing a closed poll's results."""
 from flask import abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
@@ -110,6 +111,29 @@ def sessions_poll_action(session_id: int, poll_id: int, action: str):
             run(viewer(), poll)
         if outcome.ok:
             flash(message.format(q=question), "success")
+    return redirect(url_for("admin.sessions_polls", session_id=session_id, _anchor=f"poll-{poll_id}"))
+
+
+#: The results buttons: whether they make the results public, and what to tell the organiser
+#: when they did, and when nothing changed.
+RESULTS_ACTIONS = {
+    "publish": (True, "The results of “{q}” are public: anyone sees the counts on the session page "
+                      "and in the API, never the comments.", "The results of “{q}” were already public."),
+    "hide": (False, "The results of “{q}” are private again.", "The results of “{q}” were not public."),
+}
+
+
+@bp.post("/sessions/<int:session_id>/polls/<int:poll_id>/results/<any(publish, hide):action>")
+def sessions_poll_results_visibility(session_id: int, poll_id: int, action: str):
+    """Publish the results of a closed poll to everyone, or make them private again."""
+    poll = _poll(session_id, poll_id)
+    question = poll.question
+    public, changed, unchanged = RESULTS_ACTIONS[action]
+    if FlaskForm().validate_on_submit():
+        with attempt() as outcome:
+            done = polls.set_results_public(viewer(), poll, public)
+        if outcome.ok:
+            flash((changed if done else unchanged).format(q=question), "success" if done else "info")
     return redirect(url_for("admin.sessions_polls", session_id=session_id, _anchor=f"poll-{poll_id}"))
 
 

@@ -1,7 +1,7 @@
 """Poll rules, split by concern; import them from here: `from community.polls import services`.
 
 - `rules`: who runs a session's polls, who may answer, who sees results
-- `manage`: write, arrange, open and close polls
+- `manage`: write, arrange, open and close polls, publish a closed poll's results
 - `voting`: answers (one per member and round) and the GDPR export and erasure of them
 - `results`: counts, percentages, the before/after shift, comments, job-title breakdown
 - `page`: what one viewer sees of each poll
@@ -15,6 +15,7 @@ from community.polls.services.manage import (
     move_poll,
     open_poll,
     session_polls,
+    set_results_public,
     start_live_round,
     update_poll,
 )
@@ -27,7 +28,7 @@ from community.polls.services.results import (
     tally,
     tally_rows,
 )
-from community.polls.services.rules import is_manager, results_visible
+from community.polls.services.rules import is_manager, results_public, results_visible
 from community.polls.services.voting import (
     answer,
     answered_count,
@@ -39,7 +40,7 @@ from community.polls.services.voting import (
 __all__ = [
     "PollView", "answer", "answered_count", "breakdown", "check_choice", "check_comment", "close_poll",
     "comments", "copy_poll", "copy_sources", "create_poll", "delete_poll", "is_manager", "move_poll",
-    "my_answers", "open_poll", "poll_view", "poll_views", "results_for", "results_visible",
-    "rounds_with_results", "session_polls", "start_live_round", "tally", "tally_rows", "update_poll",
-    "visible_results",
+    "my_answers", "open_poll", "poll_view", "poll_views", "results_for", "results_public",
+    "results_visible", "rounds_with_results", "session_polls", "set_results_public",
+    "start_live_round", "tally", "tally_rows", "update_poll", "visible_results",
 ]

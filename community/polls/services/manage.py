@@ -1,4 +1,5 @@
-"""Writing and running polls: create, edit, reorder, duplicate, copy, open, close, delete."""
+"""Writing and running polls: create, edit, reorder, duplicate, copy, open, close, delete, and
+publishing a closed poll's results."""
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
@@ -197,16 +198,25 @@ def _state(poll: Poll) -> dict:
     return {"status": str(poll.status), "round": poll.round}
 
 
+def _reopened(poll: Poll, actor: User, before: dict) -> None:
+    """Tell the receivers a poll was opened again; results that were public are private now."""
+    after = _state(poll)
+    if before.pop("results_public", False):
+        before["results_public"], after["results_public"] = True, False
+    signals.poll_state_changed.send(poll, actor=actor, before=before, after=after)
+
+
 def open_poll(actor: User, poll: Poll) -> None:
-    """Open a draft for answers, or reopen a closed poll (same round)."""
+    """Open a draft for answers, or reopen a closed poll (same round); results an organiser had
+    published become private again, since the numbers will change."""
     require_manager(actor, poll.session)
     if poll.session.status != SessionStatus.PUBLISHED:
         raise DomainError("Publish the session before opening its polls.")
-    before = _state(poll)
+    before = {**_state(poll), "results_public": poll.results_public}
     if not _transition(poll, (PollStatus.DRAFT, PollStatus.CLOSED), status=PollStatus.OPEN,
-                       opened_at=utcnow(), closed_at=None):
+                       opened_at=utcnow(), closed_at=None, results_public=False):
         raise DomainError("This poll is already open.")
-    signals.poll_state_changed.send(poll, actor=actor, before=before, after=_state(poll))
+    _reopened(poll, actor, before)
 
 
 def close_poll(actor: User, poll: Poll) -> None:
@@ -225,9 +235,38 @@ def start_live_round(actor: User, poll: Poll) -> None:
         raise DomainError("This poll is asked once; it has no live round.")
     if poll.session.status != SessionStatus.PUBLISHED:
         raise DomainError("Publish the session before opening its polls.")
-    before = _state(poll)
+    before = {**_state(poll), "results_public": poll.results_public}
     if not _transition(poll, (PollStatus.OPEN, PollStatus.CLOSED), round_=BEFORE, round=LIVE,
-                       status=PollStatus.OPEN, opened_at=utcnow(), closed_at=None):
+                       status=PollStatus.OPEN, opened_at=utcnow(), closed_at=None,
+                       results_public=False):
         raise DomainError("The live round has already started." if poll.round == LIVE
                           else "Open the pre-read round first.")
-    signals.poll_state_changed.send(poll, actor=actor, before=before, after=_state(poll))
+    _reopened(poll, actor, before)
+
+
+def set_results_public(actor: User, poll: Poll, public: bool) -> bool:
+    """Publish the results of a closed poll to everyone, visitors and the API included (counts
+    only, never comments), or make them private again; False when they already were so."""
+    require_organiser(actor)
+    done = _transition_visibility(poll, public)
+    if public and not poll.is_closed:
+        raise DomainError("Close the poll before publishing its results: closing fixes the numbers."
+                          if poll.is_open else "A draft has no results to publish; open and close it first.")
+    if not done:
+        return False
+    signals.poll_state_changed.send(poll, actor=actor, before={"results_public": not public},
+                                    after={"results_public": public})
+    return True
+
+
+def _transition_visibility(poll: Poll, public: bool) -> bool:
+    """Set `results_public` with one guarded UPDATE (a publish only while the poll is closed), so
+    a poll reopened meanwhile is not published and two clicks record one change."""
+    stmt = (update(Poll).where(Poll.id == poll.id, Poll.results_public.is_(not public))
+            .values(results_public=public, updated_at=utcnow())
+            .execution_options(synchronize_session=False))
+    if public:
+        stmt = stmt.where(Poll.status == PollStatus.CLOSED)
+    done = db.session.execute(stmt).rowcount == 1
+    db.session.refresh(poll)
+    return done

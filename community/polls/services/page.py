@@ -29,6 +29,8 @@ class PollView:
     #: What a member who does not see the results is told about them.
     results_note: str
     comments: list[str] = field(default_factory=list)
+    #: Whether an organiser published the closed poll's results to everyone.
+    public: bool = False
 
     @property
     def can_answer(self) -> bool:
@@ -70,7 +72,8 @@ def poll_views(viewer: User | None, session: Session, polls: list[Poll] | None =
     answers = my_answers(viewer, [p.id for p in polls])
     visible = {p.id for p in _with_visible_results(viewer, polls, manager, answers)}
     results = results_for([p for p in polls if p.id in visible])
-    notes = comments([p.id for p in polls if p.id in visible and p.allow_comment])
+    notes = comments([p.id for p in polls if p.id in visible and p.allow_comment]
+                     if rules.comments_visible(viewer) else [])
     views = []
     for poll in polls:
         views.append(PollView(
@@ -79,7 +82,7 @@ def poll_views(viewer: User | None, session: Session, polls: list[Poll] | None =
             problem=rules.answer_problem(viewer, poll, attendee),
             show_results=poll.id in visible, results=results.get(poll.id),
             results_note=rules.results_note(poll, viewer),
-            comments=notes.get((poll.id, poll.round), [])[:20]))
+            comments=notes.get((poll.id, poll.round), [])[:20], public=rules.results_public(poll)))
     return views
 
 

@@ -48,10 +48,16 @@ def check_can_answer(user: User | None, poll: Poll, is_attendee: bool) -> None:
     raise DomainError(problem)
 
 
+def results_public(poll: Poll) -> bool:
+    """Whether anyone, a visitor too, sees the poll's results: only once it is closed (closing
+    fixes the numbers) and an organiser chose to publish them."""
+    return poll.results_public and poll.status == PollStatus.CLOSED
+
+
 def results_visible(poll: Poll, viewer: User | None, *, manager: bool, answered: bool) -> bool:
-    """Whether the viewer sees the current results, per the poll's setting (members only:
-    the community's answers are not for the public)."""
-    if manager:
+    """Whether the viewer sees the current results, per the poll's setting (members only: the
+    community's answers are not for the public, unless an organiser published a closed poll's)."""
+    if manager or results_public(poll):
         return True
     if viewer is None:
         return False
@@ -62,6 +68,12 @@ def results_visible(poll: Poll, viewer: User | None, *, manager: bool, answered:
     if poll.status == PollStatus.CLOSED:
         return True
     return poll.results_visibility == ResultsVisibility.AFTER_ANSWER and answered
+
+
+def comments_visible(viewer: User | None) -> bool:
+    """Whether the viewer may read the "why?" comments of a poll whose results they see: never
+    visitors, even of published results (a comment is the community's words, not a count)."""
+    return viewer is not None
 
 
 def results_note(poll: Poll, viewer: User | None) -> str:
