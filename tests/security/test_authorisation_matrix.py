@@ -217,7 +217,8 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         case("login 403 403 403 403 200 200", "under way", session_id="underway", query="q=ada"),
         case("login 404 404 404 404 404 200", "draft", session_id="draft")],
     ("POST", "/sessions/<int:session_id>/check-in/<int:reg_id>/<any(attend, undo):action>"): [
-        case("login 403 403 403 403 302 302", action, session_id="underway", reg_id="underway_reg", action=action)
+        case("login 403 403 403 403 302 302", action, session_id="underway", reg_id="underway_reg",
+             action=action)
         for action in ("attend", "undo")],
     ("POST", "/sessions/<int:session_id>/check-in/walk-in"): [
         case("login 403 403 403 403 302 302", "under way", session_id="underway",
