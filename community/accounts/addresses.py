@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash
 
 from community.accounts import services
 from community.accounts.models import User
+from community.accounts.services import tokens
 from community.core.errors import DomainError
 from community.core.timeutil import format_local
 from community.core.urls import external_url
@@ -88,9 +89,9 @@ def _clear_bouncing(user: User) -> int:
 
 def reconfirmation_token(user: User) -> str:
     """A link token that confirms the bouncing address again (void once it is unmarked)."""
-    return services._serializer(PURPOSE).dumps(
-        {"id": user.id, "e": services._fingerprint(user.email),
-         "b": services._fingerprint(user.email_bouncing_since.isoformat())})
+    return tokens._serializer(PURPOSE).dumps(
+        {"id": user.id, "e": tokens._fingerprint(user.email),
+         "b": tokens._fingerprint(user.email_bouncing_since.isoformat())})
 
 
 def send_reconfirmation(user: User) -> None:
@@ -106,9 +107,9 @@ def send_reconfirmation(user: User) -> None:
 
 def change_token(user: User) -> str:
     """A link token that moves the account to its pending address (void once that changes)."""
-    return services._serializer(PURPOSE).dumps(
-        {"id": user.id, "e": services._fingerprint(user.email),
-         "n": services._fingerprint(user.pending_email)})
+    return tokens._serializer(PURPOSE).dumps(
+        {"id": user.id, "e": tokens._fingerprint(user.email),
+         "n": tokens._fingerprint(user.pending_email)})
 
 
 def request_change(user: User, new_email: str, password: str) -> str:
@@ -153,15 +154,15 @@ def confirm(token: str) -> Confirmed:
     or a new address. Raises TokenError for a forged, expired or used link."""
     data = services.load_confirmation(token)
     user = db.session.get(User, data.get("id"))
-    if user is None or data.get("e") != services._fingerprint(user.email):
+    if user is None or data.get("e") != tokens._fingerprint(user.email):
         raise services.TokenError("This confirmation link does not match any account.")
     if "n" in data:
-        if not user.pending_email or data["n"] != services._fingerprint(user.pending_email):
+        if not user.pending_email or data["n"] != tokens._fingerprint(user.pending_email):
             raise services.TokenError("This link is for an address change that was replaced or "
                                       "already made. Ask for a new one on your account page.")
         return Confirmed(user, "changed", _change(user))
     if "b" in data:
-        if not user.is_bouncing or data["b"] != services._fingerprint(user.email_bouncing_since.isoformat()):
+        if not user.is_bouncing or data["b"] != tokens._fingerprint(user.email_bouncing_since.isoformat()):
             raise services.TokenError("This email address is already confirmed. You can log in.")
         return Confirmed(user, "again", _clear_bouncing(user))
     services.confirm_user(user)

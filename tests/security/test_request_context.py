@@ -8,8 +8,8 @@ import pytest
 from flask import g
 from sqlalchemy import func, select
 
-from community.accounts import services as accounts
 from community.accounts.models import User
+from community.accounts.services import resets
 from community.db import db
 from tests.conftest import UncommittedSetup
 from tests.factories import PASSWORD, make_user
@@ -107,7 +107,7 @@ def test_without_the_token_rotation_the_other_device_would_stay_logged_in(app, c
     laptop, phone = client, app.test_client()
     _log_in(laptop, user)
     _log_in(phone, user)
-    monkeypatch.setattr(accounts, "secrets", types.SimpleNamespace(token_hex=lambda n: user.session_token))
+    monkeypatch.setattr(resets, "secrets", types.SimpleNamespace(token_hex=lambda n: user.session_token))
     assert _change_password(phone).status_code == 302
     assert laptop.get("/account").status_code == 200
 

@@ -11,6 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from community import create_app
 from community.accounts import services as accounts
+from community.accounts.services import registration, resets
 from community.db import db, utcnow
 from community.inbound import services as inbound
 from community.inbound import tokens as inbound_tokens
@@ -165,8 +166,9 @@ def cheap_passwords():
     """Accounts made here get a one-round hash, so the matrix's many logins take no time (the
     login path and the password policy are tested in tests/accounts)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(accounts, "generate_password_hash",
-                      lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
+        for module in (registration, resets):
+            patch.setattr(module, "generate_password_hash",
+                          lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
         yield
 
 

@@ -1,0 +1,48 @@
+"""Logging in: the account behind a log-in, and checking an email and password."""
+import secrets
+
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from community.accounts.deactivation import DEACTIVATED_LOGIN
+from community.accounts.models import User
+from community.accounts.services.registration import get_by_email
+from community.core.errors import DomainError
+from community.db import db, utcnow
+from community.mail.services import sender_address
+
+# A real hash of a random string, checked against when no account matches, so a login
+# for an unknown email takes as long as one for a known email.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+def load_user(identity: str) -> User | None:
+    """The logged-in user for a Flask-Login identity (`User.login_identity`); a changed
+    password invalidates it, and so does the age of the log-in past REMEMBER_COOKIE_DURATION
+    (the cookie's expiry alone would not stop a copied cookie)."""
+    user_id, token, logged_in = (identity.split(":") + ["", ""])[:3]
+    if not user_id.isdigit() or not logged_in.isdigit():
+        return None
+    age = utcnow().timestamp() - int(logged_in)
+    if not -60 <= age <= current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_token != token or not user.is_active:
+        return None
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The account for these credentials, or None; takes the same time whether or not the email
+    exists. Raises DomainError for the right password of a deactivated account (only the
+    account's owner learns that it is deactivated)."""
+    user = get_by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    if not user.is_active:
+        raise DomainError(DEACTIVATED_LOGIN.format(contact=sender_address()))
+    user.last_login_at = utcnow()
+    return user
