@@ -1,4 +1,4 @@
-"""The dashboard on /admin/ (community/admin/dashboard.py, charts.py, views/overview.py and
+"""The dashboard on /admin/ (community/admin/dashboard/, charts.py, views/overview.py and
 views/dashboard.py): every figure against a community whose numbers were worked out by hand.
 
 The clock stands at NOW, Monday 4 January 2027, 09:00 UTC (London is on GMT). The periods start:
