@@ -140,6 +140,10 @@ def _reset_database() -> None:
     db.session.commit()
 
 
+#: The suite's password hashing: one round, so making and logging in accounts costs nothing.
+CHEAP_HASH_METHOD = "pbkdf2:sha256:1"
+
+
 def make_config(tmp_path, smtp_server, **overrides) -> dict:
     """Test settings: own instance folder, real database, immediate queue, real SMTP."""
     config = {
@@ -153,6 +157,9 @@ def make_config(tmp_path, smtp_server, **overrides) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "BASE_URL": "http://127.0.0.1:5000",
+        # Thousands of accounts are made and logged in: one PBKDF2 round instead of scrypt
+        # (tests/accounts/test_password_hashing.py checks what the app uses by default).
+        "PASSWORD_HASH_METHOD": CHEAP_HASH_METHOD,
     }
     config.update(overrides)
     return config

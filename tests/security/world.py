@@ -6,18 +6,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import quote, urlsplit
 
-import pytest
-from werkzeug.security import generate_password_hash
+from flask import current_app
 
 from community import create_app
 from community.accounts import services as accounts
-from community.accounts.services import registration, resets
 from community.db import db, utcnow
 from community.inbound import services as inbound
 from community.inbound import tokens as inbound_tokens
 from community.signups import services as signups
 from community.signups.tokens import cancel_token
-from tests.conftest import RequestPerContextClient, _reset_database, make_config
+from tests.conftest import CHEAP_HASH_METHOD, RequestPerContextClient, _reset_database, make_config
 from tests.factories import (
     make_attachment,
     make_email,
@@ -164,13 +162,15 @@ def outcome(response) -> str:
 @contextmanager
 def cheap_passwords():
     """Accounts made here get a one-round hash, so the matrix's many logins take no time (the
-    login path and the password policy are tested in tests/accounts)."""
-    with pytest.MonkeyPatch.context() as patch:
-        for module in (registration, resets):
-            patch.setattr(module, "generate_password_hash",
-                          lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
+    login path and the password policy are tested in tests/accounts), also in an app whose
+    configuration chose another method."""
+    config = current_app.config
+    before = config["PASSWORD_HASH_METHOD"]
+    config["PASSWORD_HASH_METHOD"] = CHEAP_HASH_METHOD
+    try:
         yield
-
+    finally:
+        config["PASSWORD_HASH_METHOD"] = before
 
 
 @contextmanager

@@ -1,19 +1,14 @@
 """Logging in: the account behind a log-in, and checking an email and password."""
-import secrets
-
 from flask import current_app
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from community.accounts.deactivation import DEACTIVATED_LOGIN
 from community.accounts.models import User
+from community.accounts.services.passwords import check_against_nothing
 from community.accounts.services.registration import get_by_email
 from community.core.errors import DomainError
 from community.db import db, utcnow
 from community.mail.services import sender_address
-
-# A real hash of a random string, checked against when no account matches, so a login
-# for an unknown email takes as long as one for a known email.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 
 
 def load_user(identity: str) -> User | None:
@@ -38,7 +33,7 @@ def authenticate(email: str, password: str) -> User | None:
     account's owner learns that it is deactivated)."""
     user = get_by_email(email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_against_nothing(password)
         return None
     if not check_password_hash(user.password_hash, password):
         return None

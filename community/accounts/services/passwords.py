@@ -1,4 +1,10 @@
-"""The rules a new password must meet: its length, not built from the name or address, hard to guess."""
+"""Passwords: the rules a new one must meet (its length, not built from the name or address, hard
+to guess) and how they are hashed."""
+import functools
+import secrets
+
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 MIN_PASSWORD_LENGTH = 10
@@ -29,3 +35,20 @@ def password_problem(password: str, email: str = "", name: str = "") -> str | No
         advice = feedback["warning"], (feedback["suggestions"] or [STRONGER])[0]
         return " ".join(["This password is too easy to guess.", *filter(None, advice)])
     return None
+
+
+def hash_password(password: str) -> str:
+    """The stored hash of a password, by PASSWORD_HASH_METHOD (werkzeug's scrypt by default)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """A hash of a random string made the way real ones are, checked when no account matches."""
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
+
+def check_against_nothing(password: str) -> None:
+    """Spend the time a password check takes, for an address with no account, so the answer
+    does not tell whether the address is registered."""
+    check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)

@@ -3,10 +3,9 @@ import secrets
 
 from flask import current_app
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from community.accounts.models import Role, User
-from community.accounts.services.passwords import password_problem
+from community.accounts.services.passwords import hash_password, password_problem
 from community.accounts.services.tokens import TokenError, _fingerprint, _load_token, _serializer
 from community.core import signals
 from community.core.errors import DomainError
@@ -55,7 +54,7 @@ def create_user(
         name=name.strip(),
         organisation=organisation.strip(),
         job_title=job_title.strip(),
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         role=role,
         timezone=timezone or current_app.config["COMMUNITY_TIMEZONE"],
         confirmed_at=now if confirmed else None,
@@ -77,7 +76,7 @@ def register(*, email: str, name: str, password: str, organisation: str, job_tit
     if existing is not None:
         # Do not reveal that the address is registered: tell its owner by email instead, and
         # hash the password anyway so that this answer takes as long as a new account's.
-        generate_password_hash(password)
+        hash_password(password)
         send_email(
             existing.email,
             "You already have an account",

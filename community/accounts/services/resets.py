@@ -2,11 +2,11 @@
 import secrets
 
 from flask import current_app
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from community import queue
 from community.accounts.models import User, new_calendar_token
-from community.accounts.services.passwords import password_problem
+from community.accounts.services.passwords import hash_password, password_problem
 from community.accounts.services.registration import get_by_email, mark_confirmed, normalise_email
 from community.accounts.services.tokens import TokenError, _fingerprint, _load_token, _serializer
 from community.core.errors import DomainError
@@ -56,7 +56,7 @@ def set_password(user: User, password: str) -> None:
     problem = password_problem(password, user.email, user.name)
     if problem:
         raise DomainError(problem, "password")
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     user.session_token = secrets.token_hex(16)
     if not user.is_confirmed:
         # Opening the emailed reset link proves the address as well as confirmation would.
