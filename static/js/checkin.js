@@ -43,4 +43,8 @@
     window.clearTimeout(timer);
     timer = window.setTimeout(filter, 80);
   });
+  // Whatever was typed before this file arrived (a slow phone connection) counts too.
+  if (input.value) {
+    filter();
+  }
 })();

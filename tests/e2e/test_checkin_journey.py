@@ -54,6 +54,9 @@ def open_check_in(page, under_way: UnderWay) -> None:
     page.goto(f"/admin/sessions/{under_way.session_id}/attendees")
     page.get_by_role("link", name="Check-in").click()
     expect(page.get_by_role("heading", level=1, name=re.compile("^Check-in"))).to_be_visible()
+    # The heading shows before the page's script has run; typing earlier than that would not
+    # narrow the list as the test expects ("load" comes after every script).
+    page.wait_for_load_state("load")
 
 
 def row(page, name: str):
