@@ -112,7 +112,7 @@ def from_environment(instance_path: str) -> dict:
         "CONFIRM_TOKEN_MAX_AGE": 7 * 24 * 3600,
         #: How passwords are hashed (werkzeug's method string). The test suite sets a one-round
         #: PBKDF2 to save its time; anything else keeps the default.
-        "PASSWORD_HASH_METHOD": "scrypt",
+        "PASSWORD_HASH_METHOD": "scrypt",  # nosec B105  # the name of a hash method, not a password
         "RESET_TOKEN_MAX_AGE": 2 * 3600,
         #: Outbox delivery gives up after this many failed attempts.
         "MAIL_MAX_ATTEMPTS": 8,
