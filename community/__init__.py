@@ -50,7 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from community.accounts.views import bp as accounts_bp
     from community.admin.views import bp as admin_bp
     from community.api.views import bp as api_bp
-    from community.core import web
+    from community.core import backup, unavailable, web
     from community.inbound.views import bp as inbound_bp
     from community.invites.views import bp as invites_bp
     from community.notes.views import bp as notes_bp
@@ -59,6 +59,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from community.signups.views import bp as signups_bp
 
     web.init_app(app)
+    unavailable.init_app(app)  # a database that cannot be reached: 503, not 500
+    backup.init_app(app)
     # Each feature registers its hooks: signal receivers, tasks, its part of a member's data.
     for feature in (mail, accounts, sessions, signups, invites, polls, notes, inbound, audit):
         feature.init_app(app)
