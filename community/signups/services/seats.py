@@ -21,7 +21,9 @@ from community.signups.services.queries import (
 
 
 def _lock(session: Session) -> Session:
-    """Serialise sign-up changes for one session and return it freshly read."""
+    """Serialise sign-up changes for one session and return it freshly read. Read the clock for
+    a place's timestamps after this (a waitlist place stamped before waiting for the lock would
+    queue ahead of the places given while it waited, after they were told their positions)."""
     db.session.execute(
         update(Session).where(Session.id == session.id)
         .values(signup_version=Session.signup_version + 1)
@@ -72,9 +74,9 @@ def sign_up(user: User, session: Session, *, source: str = "member") -> Registra
         raise DomainError("Please confirm your email address before signing up.")
     if not user.is_active:
         raise DomainError(f"{user.email} belongs to a deactivated account; reactivate it first.")
-    now = utcnow()
-    _check_open(session, now)
+    _check_open(session, utcnow())
     session = _lock(session)
+    now = utcnow()
     _check_open(session, now)
     reg = db.session.scalar(select(Registration).where(
         Registration.session_id == session.id, Registration.user_id == user.id))
@@ -193,9 +195,9 @@ def add_by_email(actor: User | None, session: Session, email: str) -> Registrati
         reg = sign_up(user, session, source="organiser")
         signals.seat_managed.send(reg, actor=actor, action="added", before=before, after=str(reg.status))
         return reg
-    now = utcnow()
-    _check_open(session, now)
+    _check_open(session, utcnow())
     session = _lock(session)
+    now = utcnow()
     reg = db.session.scalar(select(Registration).where(
         Registration.session_id == session.id, Registration.invited_email == email))
     if reg is not None and reg.status != CANCELLED:
