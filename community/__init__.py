@@ -6,6 +6,7 @@ from flask import Flask
 from community import config, queue
 from community import db as database
 from community import extensions as ext
+from community.core import pagecache
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     ext.csrf.init_app(app)
     ext.limiter.init_app(app)
     queue.init_app(app)
+    pagecache.init_app(app)
 
     from community import (
         accounts,

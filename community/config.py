@@ -1,5 +1,6 @@
 """Settings read from the environment (listed in the README's Configuration section), with defaults."""
 import contextlib
+import hashlib
 import os
 import secrets
 import tempfile
@@ -69,11 +70,11 @@ def from_environment(instance_path: str) -> dict:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise RuntimeError(f"COMMUNITY_TIMEZONE {zone!r} is not an IANA time zone") from exc
     queue_url = env.get("QUEUE_URL") or str(instance / "queue.sqlite")
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'community.sqlite'}"
     secure = base_url.startswith("https://")
     return {
         "SECRET_KEY": _secret_key(instance),
-        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL")
-        or f"sqlite:///{instance / 'community.sqlite'}",
+        "SQLALCHEMY_DATABASE_URI": database_url,
         "QUEUE_URL": queue_url,
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
@@ -141,4 +142,11 @@ def from_environment(instance_path: str) -> dict:
                                             env.get("INBOUND_IMAP_POLL_SECONDS")) or 60,
         #: Days the audit log keeps an entry; older ones are deleted daily (the worker's audit.purge).
         "AUDIT_RETENTION_DAYS": _count("AUDIT_RETENTION_DAYS", env.get("AUDIT_RETENTION_DAYS")) or 730,
+        #: Anonymous pages are kept ready (see community/core/pagecache.py) in Redis when the
+        #: queue is on Redis, else in each process's memory; an entry is dropped by the change
+        #: that stales it, and after this many seconds at most (0 turns the page cache off).
+        "PAGE_CACHE_SECONDS": _count("PAGE_CACHE_SECONDS", env.get("PAGE_CACHE_SECONDS") or "300"),
+        "PAGE_CACHE_URL": queue_url if queue_url.startswith(("redis://", "rediss://")) else "memory://",
+        #: Keys of one community in a shared Redis: every process of one site must agree on it.
+        "PAGE_CACHE_PREFIX": hashlib.sha256(database_url.encode()).hexdigest()[:12],
     }

@@ -11,6 +11,7 @@ Before each request the test's session must hold no uncommitted changes (commit 
 its transaction is ended before and after, so every row the test reads afterwards is read again."""
 import contextvars
 import os
+import secrets
 import socket
 import threading
 from contextlib import contextmanager
@@ -149,6 +150,8 @@ def make_config(tmp_path, smtp_server, **overrides) -> dict:
     config = {
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
+        # Each test its own page-cache keys, also in a Redis shared by the whole run.
+        "PAGE_CACHE_PREFIX": secrets.token_hex(6),
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.sqlite'}",
         "QUEUE_URL": "immediate",

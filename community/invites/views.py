@@ -5,6 +5,7 @@ from datetime import datetime
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_login import login_required
 
+from community.core.pagecache import cached_page
 from community.core.web import attempt, viewer
 from community.invites import feeds
 from community.sessions.services import visible_session
@@ -35,6 +36,7 @@ def _calendar_response(body: bytes, changed: datetime, filename: str, *, private
 
 
 @bp.get("/sessions/<int:session_id>/invite.ics")
+@cached_page
 def session_ics(session_id: int):
     """One session as an iCalendar file (same UID as the emailed invitation)."""
     session = visible_session(session_id, None)
@@ -45,6 +47,7 @@ def session_ics(session_id: int):
 
 
 @bp.get("/calendar.ics")
+@cached_page
 def public_feed():
     """Every published session, for calendar subscriptions."""
     body, changed = feeds.public_feed(current_app.config["COMMUNITY_NAME"])

@@ -1,9 +1,9 @@
 """Who may read a note: checked on every page, download, search result, feed and API answer."""
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from community.accounts.models import User
 from community.accounts.roles import is_member, is_organiser, is_staff
-from community.db import utcnow
+from community.db import db, utcnow
 from community.notes.models import Note, Visibility, note_sessions
 from community.signups.services import seated_session_ids
 
@@ -24,6 +24,13 @@ def is_published(note: Note, now=None) -> bool:
     """Out of draft and past any embargo."""
     now = now or utcnow()
     return note.visibility != Visibility.DRAFT and (note.embargo_until is None or note.embargo_until <= now)
+
+
+def next_embargo_end(now=None):
+    """When the next embargoed note comes out (pages show it then, with no write)."""
+    now = now or utcnow()
+    return db.session.scalar(select(func.min(Note.embargo_until)).where(
+        Note.visibility != Visibility.DRAFT, Note.embargo_until > now))
 
 
 def can_read(user: User | None, note: Note, seated: set[int] | None = None) -> bool:

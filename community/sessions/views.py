@@ -8,6 +8,7 @@ import calendar
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from community.core import signals
+from community.core.pagecache import cached_page
 from community.core.timeutil import viewer_zone
 from community.core.web import viewer
 from community.db import db
@@ -17,6 +18,7 @@ bp = Blueprint("sessions", __name__)
 
 
 @bp.get("/")
+@cached_page
 def home():
     """The front page: what the community is and its upcoming sessions."""
     sessions = services.upcoming()
@@ -26,6 +28,7 @@ def home():
 
 @bp.get("/sessions/<int:session_id>")
 @bp.get("/sessions/<int:session_id>-<slug>")
+@cached_page
 def detail(session_id: int, slug: str | None = None):
     """One session: topic, time in the viewer's zone, seats, and what the viewer can do."""
     user = viewer()
@@ -40,6 +43,7 @@ def detail(session_id: int, slug: str | None = None):
 
 
 @bp.get("/sessions/past")
+@cached_page
 def archive():
     """Sessions that have taken place, latest first."""
     page = db.paginate(services.past(), per_page=20, error_out=False)
@@ -49,6 +53,7 @@ def archive():
 
 @bp.get("/series/<int:series_id>")
 @bp.get("/series/<int:series_id>-<slug>")
+@cached_page
 def series(series_id: int, slug: str | None = None):
     """A series: its cadence, upcoming and past sessions, and following it."""
     user = viewer()

@@ -24,6 +24,7 @@ from community.sessions.services.queries import (
     is_visible,
     linkable_sessions,
     next_sessions,
+    next_start_or_end,
     panel_series_sessions,
     panel_sessions,
     past,
@@ -37,6 +38,7 @@ from community.sessions.services.queries import (
 
 __all__ = ["CALENDAR_FIELDS", "PUBLIC_STATUSES", "Change", "all_series", "cancel", "create_series",
            "create_session", "export_hosted", "generate_occurrences", "is_visible", "linkable_sessions",
-           "next_sessions", "panel_series_sessions", "panel_sessions", "past", "publish", "restore",
+           "next_sessions", "next_start_or_end", "panel_series_sessions", "panel_sessions", "past",
+           "publish", "restore",
            "series_sessions", "skip", "update_series", "update_session", "upcoming",
            "upcoming_counts_by_status", "visible_series", "visible_session", "visible_to"]

@@ -135,3 +135,14 @@ def linkable_sessions(since: timedelta, viewer: User | None) -> list[Session]:
 def all_series():
     """A select of every series by title (the panel's list)."""
     return select(Series).order_by(Series.title)
+
+
+def next_start_or_end(now: datetime | None = None) -> datetime | None:
+    """The next moment a session that anyone can see starts or ends (pages move it from
+    upcoming to under way to past then, with no write)."""
+    now = now or utcnow()
+    shown = (Session.status != SessionStatus.DRAFT)
+    starts = select(func.min(Session.starts_at)).where(shown, Session.starts_at > now).scalar_subquery()
+    ends = select(func.min(Session.ends_at)).where(shown, Session.ends_at > now).scalar_subquery()
+    moments = [m for m in db.session.execute(select(starts, ends)).one() if m is not None]
+    return min(moments) if moments else None
