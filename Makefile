@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 
-.PHONY: run test install install-dev worker lint security clean
+.PHONY: run test install install-dev worker lint security bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ lint: install-dev
 #: Static security analysis of the application (bandit; settings in pyproject.toml).
 security: install-dev
 	$(BIN)/bandit -c pyproject.toml -r community -q
+
+#: Every benchmark with its goal in one table (bench/README.md; about 15 minutes).
+#: `make bench BENCH_ARGS=--quick` is a smoke run of a few minutes.
+bench: install-dev
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
