@@ -94,6 +94,9 @@ def from_environment(instance_path: str) -> dict:
         # Rate limits share Redis with the queue at scale; memory otherwise.
         "RATELIMIT_STORAGE_URI": ratelimit_storage(queue_url),
         "RATELIMIT_HEADERS_ENABLED": True,
+        #: Redis down: count in this process's memory meanwhile, and never fail a request for it.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -31,7 +31,17 @@ def _release_connection() -> None:
     try:
         db.session.rollback()
     except DBAPIError:
-        db.session.invalidate()
+        db.session().invalidate()  # the scoped session does not pass this one on
+
+
+def _end_transaction(_exc: BaseException | None) -> None:
+    """At the end of every request, before Flask-SQLAlchemy removes the session (teardowns run
+    in reverse order of registration): roll back what is left, and let go of a connection that
+    the database cut meanwhile. Otherwise the rollback inside `session.remove()` raises after
+    the response was made (PostgreSQL restarting: "terminating connection due to administrator
+    command"), and the server answers a finished page with a 500."""
+    if db.session.registry.has():
+        _release_connection()
 
 
 def _unavailable(exc: Exception):
@@ -54,6 +64,8 @@ def _unavailable(exc: Exception):
 
 
 def init_app(app: Flask) -> None:
-    """Answer 503 for the database errors that mean "not reachable now"."""
+    """Answer 503 for the database errors that mean "not reachable now"; end each request's
+    transaction so that a connection cut under it does not turn its answer into a 500."""
     for error in (OperationalError, InterfaceError, PoolTimeoutError):
         app.register_error_handler(error, _unavailable)
+    app.teardown_appcontext(_end_transaction)
