@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     ext.mail.init_app(app)
     ext.csrf.init_app(app)
     ext.limiter.init_app(app)
+    ext.limiter.request_filter(pagecache.unlimited_request)
     queue.init_app(app)
     pagecache.init_app(app)
 

@@ -53,8 +53,10 @@ RENDERING_KEY = "community.pagecache.generation"
 #: Headers a 304 repeats from the kept page.
 NOT_MODIFIED_HEADERS = frozenset({"etag", "last-modified", "cache-control", "vary", "expires",
                                   "content-location"})
-#: Functions returning the next moment (UTC) at which some anonymous page changes by itself.
+#: Functions returning the next moment (UTC) at which some kept page changes by itself.
 _boundaries: list[Callable[[], datetime | None]] = []
+#: The function naming the signed-in viewer whose pages may be kept for them (see `viewer_key`).
+_viewer_keys: list[Callable[[], str | None]] = []
 
 cache = Cache()
 
@@ -76,6 +78,13 @@ def register_boundary(fn: Callable[[], datetime | None]) -> None:
     """Have `fn` say when time alone next changes an anonymous page (a session starting, say)."""
     if fn not in _boundaries:
         _boundaries.append(fn)
+
+
+def register_viewer_key(fn: Callable[[], str | None]) -> None:
+    """Have `fn` name the signed-in viewer of this request whose pages may be kept for them alone
+    (a string unique to the viewer and their log-in), or None when their pages must be drawn
+    every time (staff, say, whose pages change with the clock in more ways)."""
+    _viewer_keys[:] = [fn]
 
 
 def next_boundary(now: datetime) -> float | None:
@@ -154,11 +163,11 @@ class PageCache:
         boundary = next_boundary(datetime.fromtimestamp(now, UTC))
         return min(now + self.seconds, boundary) if boundary is not None else now + self.seconds
 
-    def keep(self, key: str, rendering: tuple[str, float], status: str, headers: list, body: bytes) -> None:
+    def store(self, key: str, rendering: tuple[str, float], status: str, headers: list, body: bytes) -> None:
         """Keep a response rendered in a generation, until the time given with it."""
         generation, expires = rendering
         names = {name.lower(): value for name, value in headers}
-        entry = Entry(generation, expires, names["etag"], names["last-modified"], status,
+        entry = Entry(generation, expires, names.get("etag", ""), names.get("last-modified", ""), status,
                       tuple(headers), body)
         self.backend.set(key, entry, timeout=max(1, int(expires - time.time()) + 1))
 
@@ -181,9 +190,7 @@ def _pages() -> PageCache | None:
 
 
 def _anonymous() -> bool:
-    """Whether this GET is from a visitor who sees what every anonymous visitor sees."""
-    if request.method not in ("GET", "HEAD"):
-        return False
+    """Whether this request is from a visitor who sees what every anonymous visitor sees."""
     if current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
         return False
     return not any(name in session for name in ("_user_id", "_flashes"))
@@ -196,33 +203,78 @@ def _respond(entry: Entry):
 
 
 def cached_page(view):
-    """Keep the view's page for anonymous visitors (see the module's docstring)."""
+    """Keep the view's page for anonymous visitors, and for each signed-in viewer whom the
+    registered `viewer_key` names (see the module's docstring)."""
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         pages = _pages()
-        if pages is None or not _anonymous():
+        if pages is None or request.method not in ("GET", "HEAD"):
             return view(*args, **kwargs)
-        try:
-            generation, entry = pages.fresh(page_key(request.path, request.query_string.decode("latin-1")))
-        except Exception:  # noqa: BLE001 - a cache that cannot answer just renders the page
-            current_app.logger.warning("page cache unavailable", exc_info=True)
+        if _anonymous():
+            return _anonymous_page(pages, view, args, kwargs)
+        viewer = _viewer_keys[0]() if _viewer_keys and "_flashes" not in session else None
+        if viewer is None:
             return view(*args, **kwargs)
-        if entry is not None:
-            return _respond(entry)
-        response = current_app.make_response(view(*args, **kwargs))
-        if response.status_code != 200 or response.is_streamed:
-            return response
-        if not response.get_etag()[0]:
-            response.set_etag(hashlib.sha256(response.get_data()).hexdigest())
-        if response.last_modified is None:
-            response.last_modified = time.time()
-        response.headers.setdefault("Cache-Control", "no-cache")
-        response.vary.add("Cookie")
-        request.environ[RENDERING_KEY] = (generation, pages.expiry())
-        return response.make_conditional(request)
+        return _viewer_page(pages, viewer, view, args, kwargs)
 
+    wrapper.page_cache = True
     return wrapper
+
+
+def unlimited_request() -> bool:
+    """Whether this request only reads a page that `cached_page` keeps: no rate limit applies
+    (the limiter's filter, so that it does not resolve limits for every page view)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return request.method in ("GET", "HEAD") and getattr(view, "page_cache", False)
+
+
+def _anonymous_page(pages: PageCache, view, args, kwargs):
+    """The anonymous page: kept by the middleware once rendered, served from here to visitors
+    whose cookie holds nothing of theirs."""
+    try:
+        generation, entry = pages.fresh(page_key(request.path, request.query_string.decode("latin-1")))
+    except Exception:  # noqa: BLE001 - a cache that cannot answer just renders the page
+        current_app.logger.warning("page cache unavailable", exc_info=True)
+        return view(*args, **kwargs)
+    if entry is not None:
+        return _respond(entry)
+    response = current_app.make_response(view(*args, **kwargs))
+    if response.status_code != 200 or response.is_streamed:
+        return response
+    if not response.get_etag()[0]:
+        response.set_etag(hashlib.sha256(response.get_data()).hexdigest())
+    if response.last_modified is None:
+        response.last_modified = time.time()
+    response.headers.setdefault("Cache-Control", "no-cache")
+    response.vary.add("Cookie")
+    request.environ[RENDERING_KEY] = (generation, pages.expiry())
+    return response.make_conditional(request)
+
+
+def _viewer_page(pages: PageCache, viewer: str, view, args, kwargs):
+    """A signed-in viewer's own copy of the page, kept under their key: the app's hooks still
+    run around it (the log-in is checked, the session cookie renewed, headers added)."""
+    key = page_key(request.path, request.query_string.decode("latin-1")) + f"|viewer:{viewer}"
+    try:
+        generation, entry = pages.fresh(key)
+    except Exception:  # noqa: BLE001 - a cache that cannot answer just renders the page
+        current_app.logger.warning("page cache unavailable", exc_info=True)
+        return view(*args, **kwargs)
+    if entry is not None:
+        return current_app.response_class(entry.body, status=entry.status, headers=list(entry.headers))
+    response = current_app.make_response(view(*args, **kwargs))
+    if response.status_code != 200 or response.is_streamed or "Set-Cookie" in response.headers:
+        return response
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("Cookie")
+    kept = [(k, v) for k, v in response.headers.items()
+            if k.lower() in ("content-type", "cache-control", "vary")]
+    try:
+        pages.store(key, (generation, pages.expiry()), response.status, kept, response.get_data())
+    except Exception:  # noqa: BLE001 - not kept this time; served all the same
+        current_app.logger.warning("page cache unavailable", exc_info=True)
+    return response
 
 
 # Serving before Flask ------------------------------------------------------------------------
@@ -279,7 +331,7 @@ class PageCacheMiddleware:
                 result.close()
         if method == "GET":
             try:
-                self.pages.keep(page_key(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")),
+                self.pages.store(page_key(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")),
                                 rendering, captured["status"], captured["headers"], body)
             except Exception:  # noqa: BLE001 - not kept this time; served all the same
                 self.logger.warning("page cache unavailable", exc_info=True)
