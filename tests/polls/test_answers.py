@@ -1,15 +1,19 @@
-"""Answering: one answer per member and round, changeable while open; bad input changes nothing."""
+"""Answering: one answer per member and round, changeable while open; bad input changes nothing;
+an answer takes a fixed, small number of statements."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from sqlalchemy import select
 
+from community.accounts.models import User
 from community.core.errors import DomainError, NotAllowed
 from community.db import db
 from community.polls import services
-from community.polls.models import PollAnswer
+from community.polls.models import Poll, PollAnswer
+from community.sessions.models import Session
 from community.signups import services as signups
+from tests.conftest import count_queries
 from tests.factories import make_poll, make_session, make_user, option_ids
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -77,6 +81,12 @@ BAD_INPUT = {
     "a comment over the limit": (
         {"allow_comment": True}, lambda poll, member: (option_ids(poll, "No"), "x" * 201),
         DomainError, "at most 200 characters"),
+    "an option of another poll among its own": (
+        {"kind": "multiple"},
+        lambda poll, member: [*option_ids(poll, "No"), make_poll(question="Another").options[0].id],
+        DomainError, "not one of this poll's options"),
+    "an id no option can have": (
+        {}, lambda poll, member: 2**70, DomainError, "not one of this poll's options"),
     "a comment where none is asked": (
         {}, lambda poll, member: (option_ids(poll, "No"), "Because."), DomainError, "takes no comments"),
 }
@@ -141,3 +151,62 @@ def test_the_live_round_takes_a_second_answer_and_keeps_the_first():
     assert _stored() == [(poll.id, 1, member.id, "", option_ids(poll, "Yes")),
                          (poll.id, 2, member.id, "", option_ids(poll, "No"))]
 
+
+
+def _as_a_request_holds_them(member, poll):
+    """The member, the poll and its session, committed and loaded again into an empty session,
+    as a request holds them when it calls the service (the caller keeps the session alive)."""
+    db.session.commit()
+    ids = member.id, poll.id, poll.session_id
+    db.session.remove()
+    session = db.session.get(Session, ids[2])
+    return db.session.get(User, ids[0]), db.session.get(Poll, ids[1]), session
+
+
+def _dialect_statements() -> int:
+    """What an answer costs: the guarded upsert, then the options replaced (one statement on
+    PostgreSQL, a DELETE and an INSERT on SQLite)."""
+    return 2 if db.engine.dialect.name == "postgresql" else 3
+
+
+def test_an_answer_takes_two_statements_on_postgresql_and_three_on_sqlite():
+    poll = make_poll(kind="multiple", allow_comment=True)
+    member, ids = make_user(), option_ids(poll, "Yes", "No")
+    for choice in (ids, ids[1:]):  # the first answer, then a change of mind
+        member, poll, _session = _as_a_request_holds_them(member, poll)
+        with count_queries() as statements:
+            services.answer(member, poll, choice, "Because.")
+        assert len(statements) == _dialect_statements(), statements
+        assert not any(s.lstrip().startswith("SELECT") for s in statements), "nothing is loaded again"
+    assert _stored() == [(poll.id, 1, member.id, "Because.", ids[1:])]
+
+
+def test_a_poll_for_attendees_costs_one_statement_more_to_find_the_seat():
+    session = make_session()
+    member = make_user()
+    signups.sign_up(member, session)
+    poll = make_poll(session, audience="attendees")
+    choice = option_ids(poll, "Yes")
+    member, poll, _session = _as_a_request_holds_them(member, poll)
+    with count_queries() as statements:
+        services.answer(member, poll, choice)
+    assert len(statements) == _dialect_statements() + 1
+
+
+@pytest.mark.parametrize("change", ["close", "live"])
+def test_an_answer_to_a_poll_that_moved_on_since_the_request_read_it_is_refused(app, change):
+    organiser_id = make_user(role="organiser").id
+    poll = make_poll(two_rounds=True)
+    member = make_user()
+    services.answer(member, poll, option_ids(poll, "Yes"))
+    member, poll, _session = _as_a_request_holds_them(member, poll)
+    with app.app_context():  # another request, with a session of its own
+        other = db.session.get(Poll, poll.id)
+        (services.close_poll if change == "close" else services.start_live_round)(
+            db.session.get(User, organiser_id), other)
+        db.session.commit()
+    assert poll.is_open and poll.round == 1, "the request still holds the poll as it read it"
+    with pytest.raises(DomainError, match="This poll closed before your answer arrived"):
+        services.answer(member, poll, option_ids(poll, "No"))
+    db.session.rollback()
+    assert _stored() == [(poll.id, 1, member.id, "", option_ids(poll, "Yes"))]

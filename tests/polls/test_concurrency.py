@@ -2,7 +2,7 @@
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from community.accounts.models import User
 from community.db import db
@@ -69,3 +69,57 @@ def test_one_member_changing_the_answer_twenty_times_at_once_ends_with_one_answe
                                        .where(PollChoice.answer_id == answers[0].id)))
     assert chosen in picks, "the stored options must be exactly one of the answers sent, never a mix"
     assert services.tally(poll).current.respondents == 1
+
+
+def _wait_for_a_lock_wait(app, errors=()) -> None:
+    """On PostgreSQL, return once some connection waits for a row lock (bounded; on SQLite,
+    which cannot show it, return at once: the outcome asserted does not depend on it)."""
+    if not TEST_DATABASE_URL:
+        return
+    with app.app_context():
+        for _ in range(600):
+            waiting = db.session.scalar(text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"))
+            db.session.rollback()
+            if waiting:
+                return
+            threading.Event().wait(0.05)
+    raise AssertionError(f"the answer never waited for the poll row; errors: {errors}")
+
+
+def test_an_answer_arriving_while_the_poll_closes_waits_and_is_refused(app):
+    organiser = make_user(role="organiser")
+    poll = make_poll()
+    member = make_user()
+    db.session.commit()
+    ids = organiser.id, poll.id, member.id, option_ids(poll, "Yes")
+    closing, may_commit, errors = threading.Event(), threading.Event(), []
+
+    def close():
+        with worker_transaction(app, errors):
+            services.close_poll(db.session.get(User, ids[0]), db.session.get(Poll, ids[1]))
+            closing.set()
+            may_commit.wait(timeout=60)
+
+    def late_answer():
+        with worker_transaction(app, errors):
+            user, open_poll = db.session.get(User, ids[2]), db.session.get(Poll, ids[1])
+            open_poll.session  # noqa: B018 - the request holds the poll and its session, read while open
+            assert open_poll.is_open
+            closing.wait(timeout=60)
+            services.answer(user, open_poll, ids[3])
+
+    closer, answerer = threading.Thread(target=close), threading.Thread(target=late_answer)
+    closer.start()
+    answerer.start()
+    closing.wait(timeout=60)
+    _wait_for_a_lock_wait(app, errors)
+    may_commit.set()
+    closer.join(timeout=60)
+    answerer.join(timeout=60)
+    assert not closer.is_alive() and not answerer.is_alive()
+    assert len(errors) == 1 and "closed before your answer arrived" in errors[0], errors
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(PollAnswer)) == 0
+    assert db.session.get(Poll, ids[1]).is_closed
