@@ -1,4 +1,5 @@
-"""Markdown to safe HTML: markdown-it-py renders, nh3 removes anything executable."""
+"""Markdown to safe HTML: markdown-it-py renders, nh3 removes anything executable; done once,
+when the text is saved, for what pages show (`StoredHtml`)."""
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -23,3 +24,27 @@ def render_markdown(text: str | None) -> Markup:
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(clean)  # noqa: S704  # nosec B704  # sanitised by nh3 above, with an allow-list
+
+
+class StoredHtml:
+    """Markdown kept rendered beside its source: setting `source` on a model instance renders
+    and sanitises it once, into the `html` column, so pages show the stored HTML and never
+    render it again on a view. Use as `description_html = StoredHtml.column()` with
+    `StoredHtml.keep("description", "description_html")` in the model's class body."""
+
+    @staticmethod
+    def keep(source: str, html: str):
+        """A validator that renders `source` into `html` whenever `source` is set."""
+        from sqlalchemy.orm import validates
+
+        @validates(source)
+        def _render(self, _key, value):
+            setattr(self, html, str(render_markdown(value)))
+            return value
+
+        return _render
+
+
+def stored(html: str | None) -> Markup:
+    """Stored HTML (rendered and sanitised by `render_markdown` when it was saved) for a page."""
+    return Markup(html or "")  # noqa: S704  # nosec B704  # sanitised by nh3 when saved

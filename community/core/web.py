@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from community.core import ratelimit
 from community.core.errors import DomainError
-from community.core.markdown import render_markdown
+from community.core.markdown import render_markdown, stored
 from community.core.timeutil import format_local, format_local_date, zone_label
 from community.db import MAX_ID, db
 
@@ -202,6 +202,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_local, "localtime")
     app.add_template_filter(format_local_date, "localdate")
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(stored, "stored")
 
     @app.context_processor
     def layout_values():

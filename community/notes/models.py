@@ -6,6 +6,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
+from community.core.markdown import StoredHtml
 from community.db import db, utcnow
 from community.sessions.models import Session
 
@@ -58,8 +59,10 @@ class Note(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(500), default="")
-    #: Markdown; rendered with markdown-it-py and sanitised with nh3 on every display.
+    #: Markdown; rendered with markdown-it-py and sanitised with nh3 into `body_html` when set.
     body: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    _keep_body_html = StoredHtml.keep("body", "body_html")
     kind: Mapped[str] = mapped_column(String(16), default=NoteKind.PRE_READ)
     visibility: Mapped[str] = mapped_column(String(16), default=Visibility.DRAFT, index=True)
     #: Until this instant only authors and organisers can read it, whatever its visibility.

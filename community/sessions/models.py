@@ -9,6 +9,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
+from community.core.markdown import StoredHtml
 from community.db import db, utcnow
 
 
@@ -48,6 +49,9 @@ class Series(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    #: The description rendered to sanitised HTML when it is set (what the pages show).
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    _keep_description_html = StoredHtml.keep("description", "description_html")
     #: The first date of the cadence; occurrences fall every `interval_weeks` from it.
     start_date: Mapped[date]
     #: Weekday of the occurrences, Monday = 0 (always the weekday of start_date).
@@ -92,6 +96,9 @@ class Session(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    #: The description rendered to sanitised HTML when it is set (what the pages show).
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    _keep_description_html = StoredHtml.keep("description", "description_html")
     starts_at: Mapped[datetime] = mapped_column(index=True)
     ends_at: Mapped[datetime]
     #: The IANA zone the session is scheduled in (its local time is shown in invites).

@@ -198,6 +198,7 @@ def _add_sessions(host_id, count, offset=0):
     db.session.commit()
 
 
+@pytest.mark.parametrize("app_config", [{"PAGE_CACHE_SECONDS": 0}])  # counts the drawing itself
 def test_home_and_session_pages_use_a_constant_number_of_queries(client, auth):
     viewer = make_user()
     host = make_user(role="analyst")
