@@ -50,10 +50,16 @@ def _zone_names() -> frozenset[str]:
 
 def zone_choices() -> list[SelectChoice]:
     """IANA zones for a select box, Europe first since most members are there."""
+    return list(_sorted_zone_choices())
+
+
+@functools.cache
+def _sorted_zone_choices() -> tuple[SelectChoice, ...]:
+    """The select box's zones, sorted once per process rather than on every form."""
     names = sorted(z for z in _zone_names() if "/" in z and not z.startswith("Etc/"))
     europe = [z for z in names if z.startswith("Europe/")]
     rest = [z for z in names if not z.startswith("Europe/")]
-    return [SelectChoice(z, z.replace("_", " ")) for z in ["UTC", *europe, *rest]]
+    return tuple(SelectChoice(z, z.replace("_", " ")) for z in ["UTC", *europe, *rest])
 
 
 def is_zone(name: str) -> bool:
