@@ -61,6 +61,8 @@ class Run:
     requests: int
     bad_status: int
     socket_errors: int
+    #: Bytes read per answer (headers and body): shows at a glance a page that became a redirect.
+    bytes_per_answer: float = 0.0
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
@@ -80,8 +82,11 @@ def parse_wrk(output: str) -> Run:
     total = int(re.search(r"(\d+) requests in", output).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    read = re.search(r"requests in [\d.]+\w+, ([\d.]+)(B|KB|MB|GB) read", output)
+    scale = {"B": 1, "KB": 2**10, "MB": 2**20, "GB": 2**30}
+    size = float(read.group(1)) * scale[read.group(2)] if read else 0
     return Run(rps, p50, p99, total, int(bad.group(1)) if bad else 0,
-               sum(int(n) for n in sock.groups()) if sock else 0)
+               sum(int(n) for n in sock.groups()) if sock else 0, size / max(total, 1))
 
 
 def wrk(url: str, seconds: int, connections: int, headers: dict) -> tuple[Run, str]:
@@ -256,7 +261,8 @@ def measure(args, procs: serving.Processes, tmp: Path) -> tuple[list[dict], str]
             "yardstick": round(hello_rps, 1), "yardstick_name": "Flask hello, same gunicorn",
             "ratio": round(statistics.median(ratio for _, ratio in runs), 3), "target": endpoint.goal,
             "p99_ms": round(p99, 2), "p99_goal_ms": P99_GOAL_MS,
-            "detail": f"p50 {p50:.1f} ms, p99 {p99:.1f} ms" + (f"; {bad} ERRORS" if bad else ""),
+            "detail": f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, {runs[0][0].bytes_per_answer / 1024:.1f} KiB "
+                      f"an answer" + (f"; {bad} ERRORS" if bad else ""),
             "errors": bad,
         })
     described = (f"{database}, gunicorn 5 sync workers, wrk -t2 -c{args.connections} -d{args.seconds}s, "

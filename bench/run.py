@@ -129,7 +129,7 @@ def table(rows: list[tuple[str, dict | None, str]]) -> str:
             continue
         name = result.get("name") or label
         database = "postgresql" if "PostgreSQL" in label else "sqlite"
-        if database not in name.lower():
+        if database not in name.lower() and not name.startswith("rush"):
             name = f"{name} [{label}]"
         yardstick = ""
         if result.get("yardstick") is not None:

@@ -306,12 +306,13 @@ def main() -> int:
              "value": round(rate, 1), "unit": "sign-ups/s", "yardstick": None, "yardstick_name": "",
              "ratio": None, "target": None,
              "detail": f"{seconds:.2f} s; statuses {dict(sorted(codes.items()))}"},
-            {"name": "rush: emails delivered by the worker",
+            {"name": "rush: emails delivered by the worker (Redis queue)",
              "value": round(len(mailbox.messages) / mail_seconds, 1),
              "unit": "messages/s", "yardstick": None, "yardstick_name": "", "ratio": None, "target": None,
              "detail": f"{len(mailbox.messages)} in {mail_seconds:.1f} s from the first sign-up"},
-            {"name": "rush: checks passed", "value": passed, "unit": "checks", "yardstick": len(checks),
-             "yardstick_name": "checks", "ratio": round(passed / len(checks), 3), "target": 1.0,
+            {"name": "rush: checks passed (PostgreSQL)", "value": passed, "unit": "checks",
+             "yardstick": len(checks), "yardstick_name": "checks",
+             "ratio": round(passed / len(checks), 3), "target": 1.0,
              "detail": "all passed" if not failed else "FAILED: " + "; ".join(failed)},
         ]}))
     return 0 if passed == len(checks) else 1
