@@ -262,19 +262,21 @@ def _viewer_page(pages: PageCache, viewer: str, view, args, kwargs):
         current_app.logger.warning("page cache unavailable", exc_info=True)
         return view(*args, **kwargs)
     if entry is not None:
-        return current_app.response_class(entry.body, status=entry.status, headers=list(entry.headers))
+        response = current_app.response_class(entry.body, status=entry.status, headers=list(entry.headers))
+        return response.make_conditional(request)
     response = current_app.make_response(view(*args, **kwargs))
     if response.status_code != 200 or response.is_streamed or "Set-Cookie" in response.headers:
         return response
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest())
     kept = [(k, v) for k, v in response.headers.items()
-            if k.lower() in ("content-type", "cache-control", "vary")]
+            if k.lower() in ("content-type", "cache-control", "vary", "etag")]
     try:
         pages.store(key, (generation, pages.expiry()), response.status, kept, response.get_data())
     except Exception:  # noqa: BLE001 - not kept this time; served all the same
         current_app.logger.warning("page cache unavailable", exc_info=True)
-    return response
+    return response.make_conditional(request)
 
 
 # Serving before Flask ------------------------------------------------------------------------

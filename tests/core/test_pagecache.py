@@ -208,6 +208,7 @@ def test_a_members_page_is_kept_for_them_and_only_them(app, published):
     assert again.data == first.data
     assert len(statements) <= 2  # the log-in is still checked: the account is loaded
     assert again.headers["Cache-Control"] == "private, no-cache"
+    assert ada_client.get(path, headers={"If-None-Match": again.headers["ETag"]}).status_code == 304
     assert b"Ada Lovelace" not in grace_client.get(path).data
     assert b"Grace Hopper" not in ada_client.get(path).data
 
