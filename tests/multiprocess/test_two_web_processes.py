@@ -77,9 +77,13 @@ class Processes:
         return proc
 
     def run(self, name: str, *args: str, timeout: float = 120) -> None:
-        """Run a command to its end; it must succeed."""
-        self.start(name, *args).wait(timeout)
-        assert self.started[name].returncode == 0, f"{name} exited with {self.started[name].returncode}"
+        """Run a command to its end; it must succeed within `timeout` seconds."""
+        proc = self.start(name, *args)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"{name} still running after {timeout} s") from None
+        assert proc.returncode == 0, f"{name} exited with {proc.returncode}"
 
     def check_running(self) -> None:
         """Every long-running process is still there."""
@@ -158,6 +162,13 @@ def csrf_token(html: str) -> str:
     """The form token on a page."""
     found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert found, "no form token on the page"
+    return found.group(1)
+
+
+def seats(html: str) -> str:
+    """What the session page says of its seats ("2 of 2 left", "Full")."""
+    found = re.search(r"<dt>Seats</dt><dd>(.*?)</dd>", html)
+    assert found, "no seats on the page"
     return found.group(1)
 
 
@@ -284,6 +295,8 @@ def test_a_sign_up_on_one_web_process_shows_on_the_other_and_the_worker_invites_
     try:
         processes.run("migrate", *flask, "db", "upgrade")
         # The test's own app reads the same settings, so its keys in Redis are the processes' keys.
+        for name in SETTINGS:
+            monkeypatch.delenv(name, raising=False)
         for name, value in settings.items():
             monkeypatch.setenv(name, value)
         app = create_app({"INSTANCE_PATH": str(tmp_path / "test-instance")})
@@ -300,7 +313,7 @@ def test_a_sign_up_on_one_web_process_shows_on_the_other_and_the_worker_invites_
         # An anonymous visitor on B: the page is rendered and kept in the shared Redis...
         visitor = Browser(cookies=False)
         first = visitor.request(web_b + site.path)
-        assert first.status == 200 and "2 of 2 left" in first.text
+        assert first.status == 200 and seats(first.text) == "2 of 2 left"
         assert "Set-Cookie" not in first.headers
         store = redis.Redis.from_url(scratch_redis)
         try:
@@ -315,29 +328,34 @@ def test_a_sign_up_on_one_web_process_shows_on_the_other_and_the_worker_invites_
         assert visitor.request(web_a + site.path,
                                headers={"If-None-Match": first.headers["ETag"]}).status == 304
 
-        # The member logs in on A and signs up there.
+        # The member logs in on A (the welcome is shown on the home page) and signs up there,
+        # from the page A drew for them (and may keep for their log-in, in the shared Redis too).
         member = Browser(cookies=True)
         login = member.request(web_a + "/login")
         assert login.status == 200
         logged_in = member.request(web_a + "/login", {"csrf_token": csrf_token(login.text),
                                                       "email": site.member, "password": PASSWORD})
         assert logged_in.status == 302, logged_in.text[:2000]
+        assert "Welcome back" in member.request(web_a + "/").text
         page = member.request(web_a + site.path)
-        assert page.status == 200 and "Sign up" in page.text and "2 of 2 left" in page.text
+        assert page.status == 200 and seats(page.text) == "2 of 2 left" and "Sign up" in page.text
         signed_up = member.request(web_a + f"/sessions/{site.session_id}/signup",
                                    {"csrf_token": csrf_token(page.text)})
         assert signed_up.status in (302, 303) and signed_up.headers["Location"].endswith(site.path)
 
-        # B: the anonymous page shows the seat taken, and the member, with the same cookie, their seat.
+        # B: the anonymous page shows the seat taken, and so does A's copy of it...
         after = visitor.request(web_b + site.path)
         assert after.status == 200
-        assert "1 of 2 left" in after.text, "B served the page kept before the sign-up"
+        assert seats(after.text) == "1 of 2 left", "B served the page kept before the sign-up"
         assert after.headers["ETag"] != first.headers["ETag"]
         assert visitor.request(web_a + site.path,
                                headers={"If-None-Match": first.headers["ETag"]}).status == 200
+        # ... and the member, with the same cookie, is logged in on B and sees their seat there
+        # (the message flashed by A's sign-up on B's home page, then their own page).
+        assert "Your seat is confirmed" in member.request(web_b + "/").text
         own = member.request(web_b + site.path)
-        assert own.status == 200
-        assert "Your seat is confirmed." in own.text and "1 of 2 left" in own.text
+        assert own.status == 200 and seats(own.text) == "1 of 2 left"
+        assert "✓ Your seat is confirmed." in own.text, "B showed the member their page kept before"
 
         # The worker delivers the invitation, once.
         until(lambda: invitations(mailbox, site.member), DELIVERY_SECONDS,
@@ -347,9 +365,9 @@ def test_a_sign_up_on_one_web_process_shows_on_the_other_and_the_worker_invites_
         assert len(invitations(mailbox, site.member)) == 1
         assert invitations(mailbox, site.other_member) == []
         processes.check_running()
-    except AssertionError as failure:
+    except Exception as failure:  # every failure goes out with what the processes said
         processes.stop_all()
-        raise AssertionError(f"{failure}\n{diagnosis(app, scratch_redis, started)}\n\n"
+        raise AssertionError(f"{failure!r}\n{diagnosis(app, scratch_redis, started)}\n\n"
                              f"{processes.logs()}") from failure
     finally:
         processes.stop_all()
