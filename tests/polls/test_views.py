@@ -210,6 +210,7 @@ def test_the_short_link_of_a_draft_poll_or_a_draft_session_tells_nothing(client,
     assert client.get(f"/p/{hidden.id}").status_code == 404
 
 
+@pytest.mark.parametrize("app_config", [{"PAGE_CACHE_SECONDS": 0}])  # counts the drawing itself
 def test_the_session_page_runs_a_constant_number_of_queries_whatever_the_polls(client, auth):
     session = make_session()
     member = make_user()
