@@ -138,6 +138,8 @@ def _reset_database() -> None:
         _schema_ready = True
     names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
     db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    # A migration test may have left Alembic's table behind: every test starts without it.
+    db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
     db.session.commit()
 
 

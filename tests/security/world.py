@@ -27,7 +27,7 @@ from tests.factories import (
 )
 
 VIEWERS = ("anonymous", "unconfirmed", "member", "attendee", "analyst", "host", "organiser")
-OUTCOMES = {"200", "301", "302", "303", "400", "403", "404", "405", "login"}
+OUTCOMES = {"200", "301", "302", "303", "400", "403", "404", "405", "503", "login"}
 NOTE_VISIBILITIES = ("public", "members", "attendees", "draft")
 #: Which row of the world fills each URL parameter unless a case says otherwise.
 DEFAULT_PARAMS = {"session_id": "session", "series_id": "series", "poll_id": "poll",
