@@ -23,6 +23,24 @@ def published(app):
     return session
 
 
+@pytest.fixture
+def other_app(tmp_path, smtp_server):
+    """Build more apps on the test's database (other processes or hosts); their connections
+    are closed, and their keys in a shared Redis deleted, at the end of the test."""
+    made = []
+
+    def build(**overrides):
+        made.append(create_app(make_config(tmp_path, smtp_server, **overrides)))
+        return made[-1]
+
+    yield build
+    for application in made:
+        with application.app_context():
+            if application.config["PAGE_CACHE_URL"] == os.environ.get("TEST_REDIS_URL"):
+                application.extensions["pagecache"].backend.clear()
+            db.engine.dispose()
+
+
 def _path(session) -> str:
     return f"/sessions/{session.id}-{session.slug}"
 
@@ -139,10 +157,10 @@ def test_the_page_expires_when_the_session_starts(client):
         assert b"Starting soon" not in client.get("/").data
 
 
-def test_another_process_on_this_host_sees_the_change(app, client, published, tmp_path, smtp_server):
+def test_another_process_on_this_host_sees_the_change(app, client, published, tmp_path, other_app):
     """Two apps on one instance folder and database stand for two web processes: each keeps
     pages in its own memory; a change committed by one is seen by the other's next visitor."""
-    other = create_app(make_config(tmp_path, smtp_server))
+    other = other_app()
     other_client = other.test_client()
     assert b"3 of 3 left" in other_client.get(_path(published)).data
     published.capacity = 5
@@ -151,25 +169,24 @@ def test_another_process_on_this_host_sees_the_change(app, client, published, tm
     assert os.path.exists(tmp_path / "instance" / "page-generation")
 
 
-def test_the_pages_still_serve_when_the_cache_store_is_away(tmp_path, smtp_server, published):
+def test_the_pages_still_serve_when_the_cache_store_is_away(tmp_path, other_app, published):
     """A Redis that does not answer: every page is rendered, none fails."""
     from tests.conftest import free_port
 
-    broken = create_app(make_config(tmp_path, smtp_server, INSTANCE_PATH=str(tmp_path / "other"),
-                                    PAGE_CACHE_URL=f"redis://127.0.0.1:{free_port()}/0"))
+    broken = other_app(INSTANCE_PATH=str(tmp_path / "other"), PAGE_CACHE_URL=f"redis://127.0.0.1:{free_port()}/0")
     broken_client = broken.test_client()
     for _ in range(2):
         assert broken_client.get(_path(published)).status_code == 200
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="TEST_REDIS_URL not set")
-def test_processes_on_several_hosts_share_the_pages_in_redis(tmp_path, smtp_server, published):
+def test_processes_on_several_hosts_share_the_pages_in_redis(tmp_path, other_app, published):
     """Two apps with their own instance folders (two hosts) and one Redis: the page one kept is
     served by the other, and a change made through either is seen by both."""
     prefix = os.urandom(6).hex()
     settings = {"PAGE_CACHE_URL": os.environ["TEST_REDIS_URL"], "PAGE_CACHE_PREFIX": prefix}
-    first = create_app(make_config(tmp_path, smtp_server, INSTANCE_PATH=str(tmp_path / "a"), **settings))
-    second = create_app(make_config(tmp_path, smtp_server, INSTANCE_PATH=str(tmp_path / "b"), **settings))
+    first = other_app(INSTANCE_PATH=str(tmp_path / "a"), **settings)
+    second = other_app(INSTANCE_PATH=str(tmp_path / "b"), **settings)
     path = _path(published)
     assert b"3 of 3 left" in first.test_client().get(path).data
     with second.app_context(), count_queries() as statements:
@@ -181,8 +198,8 @@ def test_processes_on_several_hosts_share_the_pages_in_redis(tmp_path, smtp_serv
     assert b"4 of 4 left" in second.test_client().get(_path(published)).data
 
 
-def test_turned_off_with_zero_seconds(tmp_path, smtp_server, published):
-    plain = create_app(make_config(tmp_path, smtp_server, PAGE_CACHE_SECONDS=0))
+def test_turned_off_with_zero_seconds(other_app, published):
+    plain = other_app(PAGE_CACHE_SECONDS=0)
     assert "pagecache" not in plain.extensions
     assert not isinstance(plain.wsgi_app, pagecache.PageCacheMiddleware)
 
