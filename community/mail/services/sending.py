@@ -127,9 +127,22 @@ def send_email(to: str, subject: str, template: str, context: dict | None = None
     return row
 
 
+#: Outbox ids per `mail.deliver` task: a worker thread sends them over one SMTP connection.
+DELIVERY_CHUNK = 50
+
+
 def enqueue_after_commit(outbox_id: int) -> None:
-    """Have the row delivered by the queue once the current transaction commits."""
-    queue.enqueue_after_commit("mail.deliver", outbox_id)
+    """Have the row delivered by the queue once the current transaction commits. The rows of
+    one transaction travel together, DELIVERY_CHUNK ids per task: a single message is a task
+    of its own and goes out at once; an announcement's chunk of recipients is a few tasks."""
+    pending = db.session.info.get(queue.AFTER_COMMIT_KEY) or ()
+    for name, args in reversed(pending):
+        if name == "mail.deliver":
+            if len(args[0]) < DELIVERY_CHUNK:
+                args[0].append(outbox_id)
+                return
+            break
+    queue.enqueue_after_commit("mail.deliver", [outbox_id])
 
 
 def resend(row: OutboxMessage, user=None) -> None:
