@@ -269,7 +269,10 @@ def _viewer_page(pages: PageCache, viewer: str, view, args, kwargs):
         return response
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
-    response.set_etag(hashlib.sha256(response.get_data()).hexdigest())
+    # A weak ETag of what the page shows rather than of its bytes: every process draws the same
+    # page for this log-in in this generation, but each with a form token of its own (all
+    # valid for the log-in), so the member's copy is good whichever process answers next.
+    response.set_etag(hashlib.sha256(f"{generation}|{key}".encode()).hexdigest(), weak=True)
     kept = [(k, v) for k, v in response.headers.items()
             if k.lower() in ("content-type", "cache-control", "vary", "etag")]
     try:

@@ -275,3 +275,19 @@ def test_page_views_skip_the_rate_limiter(app, published):
     with app.test_request_context("/login", method="POST"):
         assert not pagecache.unlimited_request()
     assert limiter.enabled is not None
+
+
+def test_a_members_copy_is_good_whichever_process_answers(app, published, other_app):
+    """Two processes draw the member's page with form tokens of their own: the weak ETag is the
+    same, so the browser's copy from one gets a 304 from the other."""
+    ada = make_user()
+    db.session.commit()
+    path = _path(published)
+    ada_client = _member_client(app, ada)
+    etag = ada_client.get(path).headers["ETag"]
+    assert etag.startswith('W/"')
+    other = other_app()
+    other_client = other.test_client()
+    # The same browser's next request, answered by another process.
+    other_client.set_cookie("session", ada_client.get_cookie("session").value)
+    assert other_client.get(path, headers={"If-None-Match": etag}).status_code == 304
