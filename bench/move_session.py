@@ -32,7 +32,7 @@ from werkzeug.security import generate_password_hash
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from smtp_sink import SmtpSink, plain_smtplib  # noqa: E402
+from smtp_sink import SmtpSink, plain_smtplib, worker_app_config  # noqa: E402
 
 from community import create_app  # noqa: E402
 from community.accounts.models import User  # noqa: E402
@@ -88,13 +88,8 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-move-"))
     sink = SmtpSink(in_process=args.smtp_in_process)
-    app = create_app({
-        "INSTANCE_PATH": str(tmp / "instance"), "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        "SQLALCHEMY_DATABASE_URI": args.database or f"sqlite:///{tmp / 'bench.sqlite'}",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": args.workers + 2, "max_overflow": 2},
-        "QUEUE_URL": str(tmp / "queue.sqlite"), "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": sink.port,
-    })
+    app = create_app(worker_app_config(tmp, args.database, args.workers, sink.port,
+                                       WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False))
     try:
         with app.app_context():
             db.drop_all()

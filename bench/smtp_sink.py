@@ -125,3 +125,15 @@ def median(values):
 
 
 __all__ = ["SmtpSink", "free_port", "median", "plain_smtplib"]
+
+
+def worker_app_config(tmp: Path, database: str | None, workers: int, mail_port: int, **extra) -> dict:
+    """Settings of the benchmarks' app that delivers to the sink: a scratch database, a SQLite
+    queue consumed by `workers` threads (with a connection each), mail to 127.0.0.1."""
+    return {
+        "INSTANCE_PATH": str(tmp / "instance"), "SECRET_KEY": "bench",
+        "SQLALCHEMY_DATABASE_URI": database or f"sqlite:///{tmp / 'bench.sqlite'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": workers + 2, "max_overflow": 2},
+        "QUEUE_URL": str(tmp / "queue.sqlite"), "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": mail_port,
+        **extra,
+    }
