@@ -258,6 +258,11 @@ def _wait_for_mail(client: IMAPClient, stop: threading.Event, poll: float) -> No
         return
     client.idle()
     try:
+        # Mail that arrived between the last pass's SEARCH and IDLE is announced before the
+        # server's "+ idling": imaplib keeps that EXISTS, and idle_check never returns it.
+        _kind, announced = client._imap.response("EXISTS")
+        if any(int(count) > 0 for count in announced if count):
+            return
         while not stop.is_set() and time.monotonic() < deadline:
             responses = client.idle_check(timeout=IDLE_STEP)
             if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
