@@ -14,7 +14,7 @@ def init_app(app: Flask) -> None:
     from community.extensions import login_manager
 
     login_manager.user_loader(services.load_user)
-    pagecache.register_viewer_key(page_keys.viewer_key)
+    pagecache.register_viewer_key(page_keys.viewer_key, page_keys.session_viewer)
     user_loaded_from_cookie.connect(views.keep_idle_timeout)
     queue.register_task("accounts.send_reset_link", worker.send_reset_link)
     cli.init_app(app)

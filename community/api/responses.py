@@ -6,7 +6,8 @@ import hashlib
 import json
 
 from flask import Flask, Response, request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+
+from community.core.session_cookie import RenewingSessionInterface, SignedSession
 
 #: The API's address space (paths below it never see the login session).
 PREFIX = "/api/"
@@ -48,14 +49,14 @@ def error(status: int, message: str) -> Response:
     return _common(response)
 
 
-class _UnusedSession(SecureCookieSession):
+class _UnusedSession(SignedSession):
     """The empty session an API request gets: whatever is written to it is never saved."""
 
 
-class ApiSessionInterface(SecureCookieSessionInterface):
-    """Flask's cookie sessions, except below PREFIX: there a request gets an empty session and
-    its answer neither reads the login (so no `Vary: Cookie`) nor renews or sets the cookie
-    (which a shared cache could hand to someone else)."""
+class ApiSessionInterface(RenewingSessionInterface):
+    """The app's cookie sessions (`core.session_cookie`), except below PREFIX: there a request
+    gets an empty session and its answer neither reads the login (so no `Vary: Cookie`) nor
+    renews or sets the cookie (which a shared cache could hand to someone else)."""
 
     def open_session(self, app: Flask, request):
         """An empty, unsaved session for the API; the signed cookie's for everything else."""

@@ -1,48 +1,17 @@
 """The anonymous page cache: served without work, never to a member, never stale after a change,
 304 for a copy the visitor holds, expired when a session starts, shared across processes."""
 import os
-import re
 from datetime import timedelta
 
 import pytest
 import time_machine
 
-from community import create_app
 from community.core import pagecache
 from community.db import db, utcnow
 from community.sessions import services as sessions
-from tests.conftest import count_queries, make_config
-from tests.factories import PASSWORD, make_session, make_user
-
-
-@pytest.fixture
-def published(app):
-    """A published session with three seats."""
-    session = make_session(title="Is good enough, enough?", capacity=3)
-    db.session.commit()
-    return session
-
-
-@pytest.fixture
-def other_app(tmp_path, smtp_server):
-    """Build more apps on the test's database (other processes or hosts); their connections
-    are closed, and their keys in a shared Redis deleted, at the end of the test."""
-    made = []
-
-    def build(**overrides):
-        made.append(create_app(make_config(tmp_path, smtp_server, **overrides)))
-        return made[-1]
-
-    yield build
-    for application in made:
-        with application.app_context():
-            if application.config["PAGE_CACHE_URL"] == os.environ.get("TEST_REDIS_URL"):
-                application.extensions["pagecache"].backend.clear()
-            db.engine.dispose()
-
-
-def _path(session) -> str:
-    return f"/sessions/{session.id}-{session.slug}"
+from tests.conftest import count_queries
+from tests.core.conftest import session_path as _path
+from tests.factories import make_session, make_user
 
 
 def test_second_anonymous_view_runs_no_sql_and_sets_no_cookie(client, published):
@@ -204,67 +173,6 @@ def test_turned_off_with_zero_seconds(other_app, published):
     assert not isinstance(plain.wsgi_app, pagecache.PageCacheMiddleware)
 
 
-# A member's own copy ---------------------------------------------------------------------------
-
-def _member_client(app, member):
-    """A client logged in as `member` whose log-in already has its form secret."""
-    member_client = app.test_client()
-    member_client.post("/login", data={"email": member.email, "password": PASSWORD})
-    member_client.get("/")
-    return member_client
-
-
-def test_a_members_page_is_kept_for_them_and_only_them(app, published):
-    ada, grace = make_user(name="Ada Lovelace"), make_user(name="Grace Hopper")
-    db.session.commit()
-    path = _path(published)
-    ada_client, grace_client = _member_client(app, ada), _member_client(app, grace)
-    first = ada_client.get(path)
-    with count_queries() as statements:
-        again = ada_client.get(path)
-    assert again.data == first.data
-    assert len(statements) <= 2  # the log-in is still checked: the account is loaded
-    assert again.headers["Cache-Control"] == "private, no-cache"
-    assert ada_client.get(path, headers={"If-None-Match": again.headers["ETag"]}).status_code == 304
-    assert b"Ada Lovelace" not in grace_client.get(path).data
-    assert b"Grace Hopper" not in ada_client.get(path).data
-
-
-def test_a_members_own_sign_up_shows_on_their_kept_page(app, published):
-    ada = make_user(name="Ada Lovelace")
-    db.session.commit()
-    path = _path(published)
-    ada_client = _member_client(app, ada)
-    ada_client.get(path)
-    ada_client.get(path)
-    assert ada_client.post(f"/sessions/{published.id}/signup").status_code in (302, 303)
-    ada_client.get("/")  # the flashed message is shown here
-    page = ada_client.get(path).data
-    assert b"2 of 3 left" in page
-
-
-def test_another_log_in_of_the_same_member_gets_its_own_form_tokens(app, published):
-    ada = make_user()
-    db.session.commit()
-    path = _path(published)
-    laptop, phone = _member_client(app, ada), _member_client(app, ada)
-    laptop.get(path)
-    laptop_page, phone_page = laptop.get(path).data, phone.get(path).data
-    token = re.compile(rb'name="csrf_token" value="([^"]+)"')
-    assert token.search(laptop_page).group(1) != token.search(phone_page).group(1)
-
-
-def test_an_organisers_page_is_drawn_every_time(app, published):
-    organiser = make_user(role="organiser")
-    db.session.commit()
-    path = _path(published)
-    organiser_client = _member_client(app, organiser)
-    organiser_client.get(path)
-    with count_queries() as statements:
-        organiser_client.get(path)
-    assert len(statements) > 2
-
-
 def test_page_views_skip_the_rate_limiter(app, published):
     from community.extensions import limiter
 
@@ -275,19 +183,3 @@ def test_page_views_skip_the_rate_limiter(app, published):
     with app.test_request_context("/login", method="POST"):
         assert not pagecache.unlimited_request()
     assert limiter.enabled is not None
-
-
-def test_a_members_copy_is_good_whichever_process_answers(app, published, other_app):
-    """Two processes draw the member's page with form tokens of their own: the weak ETag is the
-    same, so the browser's copy from one gets a 304 from the other."""
-    ada = make_user()
-    db.session.commit()
-    path = _path(published)
-    ada_client = _member_client(app, ada)
-    etag = ada_client.get(path).headers["ETag"]
-    assert etag.startswith('W/"')
-    other = other_app()
-    other_client = other.test_client()
-    # The same browser's next request, answered by another process.
-    other_client.set_cookie("session", ada_client.get_cookie("session").value)
-    assert other_client.get(path, headers={"If-None-Match": etag}).status_code == 304

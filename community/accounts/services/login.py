@@ -1,4 +1,6 @@
 """Logging in: the account behind a log-in, and checking an email and password."""
+from datetime import timedelta
+
 from flask import current_app
 from werkzeug.security import check_password_hash
 
@@ -15,16 +17,22 @@ def load_user(identity: str) -> User | None:
     """The logged-in user for a Flask-Login identity (`User.login_identity`); a changed
     password invalidates it, and so does the age of the log-in past REMEMBER_COOKIE_DURATION
     (the cookie's expiry alone would not stop a copied cookie)."""
-    user_id, token, logged_in = (identity.split(":") + ["", ""])[:3]
-    if not user_id.isdigit() or not logged_in.isdigit():
+    if not identity_in_date(identity, current_app.config["REMEMBER_COOKIE_DURATION"]):
         return None
-    age = utcnow().timestamp() - int(logged_in)
-    if not -60 <= age <= current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds():
-        return None
+    user_id, token = identity.split(":")[:2]
     user = db.session.get(User, int(user_id))
     if user is None or user.session_token != token or not user.is_active:
         return None
     return user
+
+
+def identity_in_date(identity: str, duration: timedelta) -> bool:
+    """Whether a Flask-Login identity is well formed and its log-in no older than `duration`
+    (a minute of clock skew allowed)."""
+    user_id, _token, logged_in = (identity.split(":") + ["", ""])[:3]
+    if not user_id.isdigit() or not logged_in.isdigit():
+        return False
+    return -60 <= utcnow().timestamp() - int(logged_in) <= duration.total_seconds()
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -60,5 +60,5 @@ def init_app(app: Flask) -> None:
     cache.init_app(app, config={**config, "CACHE_DEFAULT_TIMEOUT": app.config["PAGE_CACHE_SECONDS"]})
     pages = PageCache(app, app.extensions["cache"][cache])
     app.extensions["pagecache"] = pages
-    app.wsgi_app = PageCacheMiddleware(app.wsgi_app, pages, app.logger)
+    app.wsgi_app = PageCacheMiddleware(app.wsgi_app, pages, app)
     staleness.listen()

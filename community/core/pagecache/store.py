@@ -4,7 +4,7 @@ import os
 import secrets
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +19,8 @@ STALE_KEY = "pagecache_stale"
 GENERATION_KEY = "generation"
 #: environ key: the generation a cacheable page is being rendered in, and until when it holds.
 RENDERING_KEY = "community.pagecache.generation"
+#: environ key: the key a signed-in viewer's page is kept under once rendered, with the above.
+VIEWER_RENDERING_KEY = "community.pagecache.viewer"
 #: Headers a 304 repeats from the kept page.
 NOT_MODIFIED_HEADERS = frozenset({"etag", "last-modified", "cache-control", "vary", "expires",
                                   "content-location"})
@@ -26,6 +28,8 @@ NOT_MODIFIED_HEADERS = frozenset({"etag", "last-modified", "cache-control", "var
 _boundaries: list[Callable[[], datetime | None]] = []
 #: The function naming the signed-in viewer whose pages may be kept for them (see `viewer_key`).
 viewer_keys: list[Callable[[], str | None]] = []
+#: The function naming that viewer from their decoded session cookie alone (app, session, environ).
+session_viewers: list[Callable[[Flask, Mapping, Mapping], str | None]] = []
 
 cache = Cache()
 
@@ -49,11 +53,18 @@ def register_boundary(fn: Callable[[], datetime | None]) -> None:
         _boundaries.append(fn)
 
 
-def register_viewer_key(fn: Callable[[], str | None]) -> None:
+def register_viewer_key(fn: Callable[[], str | None],
+                        from_session: Callable[[Flask, Mapping, Mapping], str | None]) -> None:
     """Have `fn` name the signed-in viewer of this request whose pages may be kept for them alone
     (a string unique to the viewer and their log-in), or None when their pages must be drawn
-    every time (staff, say, whose pages change with the clock in more ways)."""
+    every time (staff, say, whose pages change with the clock in more ways).
+
+    `from_session(app, session, environ)` names the same viewer from the decoded session cookie
+    before Flask sees the request, or None when the request must go through Flask (anything in
+    the session besides the log-in): the middleware then serves the kept page, renewing the
+    session cookie as Flask would."""
     viewer_keys[:] = [fn]
+    session_viewers[:] = [from_session]
 
 
 def next_boundary(now: datetime) -> float | None:
@@ -146,9 +157,12 @@ def is_redis(url: str) -> bool:
     return url.startswith(("redis://", "rediss://", "unix://"))
 
 
-def page_key(path: str, query: str) -> str:
-    """The cache key of a page: its path and query string."""
-    return f"page:{path}?{query}"
+def page_key(environ: Mapping, viewer: str | None = None) -> str:
+    """The cache key of a page: its scheme (a page over HTTPS carries HSTS), path and query
+    string, and the viewer it is kept for, if any."""
+    path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+    key = f"page:{environ.get('wsgi.url_scheme')}:{path}?{query}"
+    return f"{key}|viewer:{viewer}" if viewer else key
 
 
 def current() -> PageCache | None:

@@ -7,6 +7,7 @@ from flask import current_app, request, session
 
 from community.core.pagecache.store import (
     RENDERING_KEY,
+    VIEWER_RENDERING_KEY,
     Entry,
     PageCache,
     current,
@@ -59,7 +60,7 @@ def _anonymous_page(pages: PageCache, view, args, kwargs):
     """The anonymous page: kept by the middleware once rendered, served from here to visitors
     whose cookie holds nothing of theirs."""
     try:
-        generation, entry = pages.fresh(page_key(request.path, request.query_string.decode("latin-1")))
+        generation, entry = pages.fresh(page_key(request.environ))
     except Exception:  # noqa: BLE001 - a cache that cannot answer just renders the page
         current_app.logger.warning("page cache unavailable", exc_info=True)
         return view(*args, **kwargs)
@@ -79,9 +80,10 @@ def _anonymous_page(pages: PageCache, view, args, kwargs):
 
 
 def _viewer_page(pages: PageCache, viewer: str, view, args, kwargs):
-    """A signed-in viewer's own copy of the page, kept under their key: the app's hooks still
-    run around it (the log-in is checked, the session cookie renewed, headers added)."""
-    key = page_key(request.path, request.query_string.decode("latin-1")) + f"|viewer:{viewer}"
+    """A signed-in viewer's own copy of the page, kept under their key by the middleware once
+    rendered (with the headers the app's hooks add, but not the renewed session cookie). Served
+    from here when the middleware left the request to Flask: the app's hooks run around it."""
+    key = page_key(request.environ, viewer)
     try:
         generation, entry = pages.fresh(key)
     except Exception:  # noqa: BLE001 - a cache that cannot answer just renders the page
@@ -99,10 +101,5 @@ def _viewer_page(pages: PageCache, viewer: str, view, args, kwargs):
     # page for this log-in in this generation, but each with a form token of its own (all
     # valid for the log-in), so the member's copy is good whichever process answers next.
     response.set_etag(hashlib.sha256(f"{generation}|{key}".encode()).hexdigest(), weak=True)
-    kept = [(k, v) for k, v in response.headers.items()
-            if k.lower() in ("content-type", "cache-control", "vary", "etag")]
-    try:
-        pages.store(key, (generation, pages.expiry()), response.status, kept, response.get_data())
-    except Exception:  # noqa: BLE001 - not kept this time; served all the same
-        current_app.logger.warning("page cache unavailable", exc_info=True)
+    request.environ[VIEWER_RENDERING_KEY] = (key, (generation, pages.expiry()))
     return response.make_conditional(request)
