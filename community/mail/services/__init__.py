@@ -3,7 +3,8 @@
 The worker side (claiming, sending, retrying, sweeping) is `community.mail.delivery`. The rules,
 split by concern; import them from here: `from community.mail import services`.
 
-- `sending`: build a message, write it to the outbox, have it delivered after the commit, resend
+- `sending`: build a message, write it to the outbox (one by one or many together), have it
+  delivered after the commit, resend
 - `members`: one member's messages: their export, the panel's list, erasure, withdrawal
 - `held`: addresses that bounce: counts, calendar emails held and released
 - `panel`: the organisers' outbox list and a stored message's text with link secrets hidden
@@ -33,6 +34,7 @@ from community.mail.services.sending import (
     resend,
     send_email,
     sender_address,
+    written_together,
 )
 
 __all__ = [
@@ -40,5 +42,5 @@ __all__ = [
     "enqueue_after_commit", "erase_messages", "held_counts", "HELD_NOTE", "HIDDEN",
     "hide_link_secrets", "last_messages_to", "messages_for", "outbox_query", "panel_text",
     "recent_messages_for", "release_held", "resend", "send_email", "sender_address",
-    "status_counts", "withdraw_for", "WITHDRAWN_NOTE",
+    "status_counts", "withdraw_for", "WITHDRAWN_NOTE", "written_together",
 ]

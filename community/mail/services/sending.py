@@ -1,10 +1,9 @@
 """Building a message and writing it to the outbox, delivered once the transaction commits."""
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from email import policy
-from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app, render_template
@@ -13,6 +12,7 @@ from community import queue
 from community.core.errors import DomainError
 from community.core.text import one_line
 from community.db import db, utcnow
+from community.mail import mime
 from community.mail.models import OutboxMessage, OutboxStatus
 
 
@@ -34,6 +34,8 @@ class CalendarPart:
     filename: str = "invite.ics"
 
 
+#: The rows written inside `written_together` (None outside it).
+_together: ContextVar[list | None] = ContextVar("written_together", default=None)
 #: Addresses whose messages are written as their last ones (see `last_messages_to`).
 _last_messages_to: ContextVar[frozenset[str]] = ContextVar("last_messages_to", default=frozenset())
 
@@ -50,36 +52,71 @@ def last_messages_to(address: str) -> Iterator[None]:
         _last_messages_to.reset(marker)
 
 
+@contextmanager
+def written_together() -> Iterator[None]:
+    """Inside the block, `send_email` adds its rows to the transaction without inserting each
+    on its own; when the block ends they are inserted together (one multi-row INSERT where the
+    database allows) and handed to the queue after the commit as usual. For many messages at
+    once: a chunk of an announcement's recipients. Queries inside the block do not flush (so
+    loading an account does not insert the messages one by one), and so do not see the
+    messages written in it."""
+    rows: list[OutboxMessage] = []
+    marker = _together.set(rows)
+    try:
+        with db.session.no_autoflush:
+            yield
+    finally:
+        _together.reset(marker)
+    db.session.flush()
+    for row in rows:
+        enqueue_after_commit(row.id)
+
+
 def sender_address() -> str:
     """The bare address of MAIL_DEFAULT_SENDER."""
-    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+    return _bare(current_app.config["MAIL_DEFAULT_SENDER"])
+
+
+@functools.lru_cache(maxsize=16)
+def _bare(value: str) -> str:
+    """The address in `Name <address>` (parsed once per value: every message asks)."""
+    return parseaddr(value)[1]
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message ready for the outbox: its Message-ID (without brackets) and its bytes."""
+
+    message_id: str
+    raw: bytes
 
 
 def build_message(to: str, subject: str, text: str, html: str | None,
-                  attachments=(), calendar: CalendarPart | None = None) -> EmailMessage:
-    """A complete MIME message: plain text always, HTML and calendar as alternatives, then files."""
+                  attachments=(), calendar: CalendarPart | None = None) -> Message:
+    """A complete MIME message: plain text always, HTML and calendar as alternatives, then files
+    (the calendar again as invite.ics, for clients that only look at attachments)."""
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    msg = EmailMessage()
-    msg["From"] = sender
-    # A header never carries a line break, whatever a title or subject was stored with.
-    msg["To"] = one_line(to)
-    msg["Subject"] = one_line(subject)
-    msg["Date"] = formatdate(utcnow().timestamp(), usegmt=True)
-    msg["Message-ID"] = make_msgid(domain=sender_address().rpartition("@")[2] or "localhost")
-    msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(text)
+    domain = sender_address().rpartition("@")[2] or "localhost"
+    message_id = make_msgid(domain=domain)
+    headers = [
+        ("From", mime.address(sender)),
+        # A header never carries a line break, whatever a title or subject was stored with.
+        ("To", mime.address(one_line(to))),
+        ("Subject", mime.text_header("Subject", one_line(subject))),
+        ("Date", formatdate(utcnow().timestamp(), usegmt=True)),
+        ("Message-ID", message_id),
+        ("Auto-Submitted", "auto-generated"),
+    ]
+    alternatives = [mime.text(text, "plain")]
     if html:
-        msg.add_alternative(html, subtype="html")
+        alternatives.append(mime.text(html, "html"))
+    files = []
     if calendar:
-        msg.add_alternative(
-            calendar.ics, maintype="text", subtype="calendar", cte="base64",
-            params={"method": calendar.method, "charset": "UTF-8"},
-        )
-        attachments = [Attachment(calendar.filename, calendar.ics, "application/ics"), *attachments]
-    for item in attachments:
-        maintype, _, subtype = item.mimetype.partition("/")
-        msg.add_attachment(item.content, maintype=maintype, subtype=subtype, filename=item.filename)
-    return msg
+        kind = f'text/calendar; charset="UTF-8"; method={calendar.method}'
+        alternatives.append(mime.binary(calendar.ics, kind))
+        files.append(mime.attachment(calendar.ics, "application/ics", calendar.filename))
+    files += [mime.attachment(item.content, item.mimetype, item.filename) for item in attachments]
+    return Message(message_id.strip("<>"), mime.compose(headers, alternatives, files))
 
 
 #: What the organisers' panel shows on a message held for an address that bounces.
@@ -114,13 +151,18 @@ def send_email(to: str, subject: str, template: str, context: dict | None = None
         recipient=to,
         subject=one_line(subject),
         kind=template,
-        message_id=msg["Message-ID"].strip("<>"),
-        raw=msg.as_bytes(policy=policy.SMTP),
+        message_id=msg.message_id,
+        raw=msg.raw,
         dedupe_key=dedupe_key,
         status=OutboxStatus.HELD if held else OutboxStatus.PENDING,
         last_error=HELD_NOTE if held else "",
     )
     db.session.add(row)
+    together = _together.get()
+    if together is not None:
+        if not held:
+            together.append(row)
+        return row
     db.session.flush()
     if not held:
         enqueue_after_commit(row.id)
