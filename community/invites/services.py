@@ -78,20 +78,24 @@ def _attendee(reg, tentative: bool) -> ical.Attendee:
     return ical.Attendee(reg.email, _name(reg), "TENTATIVE" if tentative else "ACCEPTED")
 
 
-def _request_part(reg, *, tentative: bool = False) -> CalendarPart:
+def _calendars(reg, calendars: ical.Invitations | None) -> ical.Invitations:
+    """The session's invitations being written (an announcement's chunk shares one), or new ones."""
+    return calendars if calendars is not None else ical.Invitations(reg.session, utcnow())
+
+
+def _request_part(reg, *, tentative: bool = False, calendars: ical.Invitations | None = None) -> CalendarPart:
     """A REQUEST for this person's copy (CONFIRMED for a seat, TENTATIVE for the waitlist);
     the join link only in a seat's copy."""
-    ics = ical.invitation(reg.session, _attendee(reg, tentative), sequence=sequence_of(reg),
-                          stamp=utcnow(), tentative=tentative,
-                          with_link=not tentative and bool(join_link(reg)))
+    ics = _calendars(reg, calendars).request(_attendee(reg, tentative), sequence=sequence_of(reg),
+                                             tentative=tentative,
+                                             with_link=not tentative and bool(join_link(reg)))
     reg.in_calendar = reg.calendar_sent = True
     return CalendarPart(ical.REQUEST, ics)
 
 
-def _cancel_part(reg) -> CalendarPart:
+def _cancel_part(reg, calendars: ical.Invitations | None = None) -> CalendarPart:
     """A CANCEL that removes this person's copy."""
-    ics = ical.cancellation(reg.session, _attendee(reg, False), sequence=sequence_of(reg),
-                            stamp=utcnow())
+    ics = _calendars(reg, calendars).cancel(_attendee(reg, False), sequence=sequence_of(reg))
     reg.in_calendar = False
     reg.calendar_sent = True
     return CalendarPart(ical.CANCEL, ics)
@@ -221,31 +225,49 @@ def _only_the_link_changed(ann: Announcement) -> bool:
         field == "join_url" for field, _, _ in ann.payload["changes"])
 
 
-def recipients(ann: Announcement) -> list[Registration]:
-    """Who an announcement goes to."""
-    statuses = [CONFIRMED, WAITLISTED]
-    if ann.kind in (AnnouncementKind.MESSAGE, AnnouncementKind.FOLLOW_UP) \
-            and not ann.payload.get("include_waitlist"):
-        statuses = [CONFIRMED]
-    if _only_the_link_changed(ann):
-        statuses = [CONFIRMED]
+def recipient_ids(ann: Announcement) -> list[int]:
+    """The registrations an announcement goes to, in order."""
     return list(db.session.scalars(
-        select(Registration).options(selectinload(Registration.user), selectinload(Registration.session))
-        .where(Registration.session_id == ann.session_id, Registration.status.in_(statuses))
+        select(Registration.id).where(Registration.session_id == ann.session_id,
+                                      Registration.status.in_(_statuses(ann)))
         .order_by(Registration.id)))
 
 
-def write_one(ann: Announcement, reg: Registration, key: str) -> None:
-    """The outbox message one recipient gets for an announcement."""
+def recipients(ann: Announcement, ids: list[int]) -> list[Registration]:
+    """Those of `ids` an announcement still goes to, with their accounts and the session (one
+    chunk of the expansion, loaded when it is written: a registration cancelled meanwhile is
+    left out)."""
+    return list(db.session.scalars(
+        select(Registration).options(selectinload(Registration.user), selectinload(Registration.session))
+        .where(Registration.id.in_(ids), Registration.session_id == ann.session_id,
+               Registration.status.in_(_statuses(ann)))
+        .order_by(Registration.id)))
+
+
+def _statuses(ann: Announcement) -> list[str]:
+    """Who an announcement goes to: the attendees, and the waitlist unless it is a message
+    (or follow-up) that leaves it out, or news of the join link alone."""
+    if ann.kind in (AnnouncementKind.MESSAGE, AnnouncementKind.FOLLOW_UP) \
+            and not ann.payload.get("include_waitlist"):
+        return [CONFIRMED]
+    if _only_the_link_changed(ann):
+        return [CONFIRMED]
+    return [CONFIRMED, WAITLISTED]
+
+
+def write_one(ann: Announcement, reg: Registration, key: str,
+              calendars: ical.Invitations | None = None) -> None:
+    """The outbox message one recipient gets for an announcement (`calendars`: the session's
+    invitations shared by the recipients written together)."""
     session = reg.session
     if ann.kind == AnnouncementKind.CANCELLED:
-        calendar = _cancel_part(reg) if reg.in_calendar else None
+        calendar = _cancel_part(reg, calendars) if reg.in_calendar else None
         _send(reg, f"Cancelled: {session.title}", "session_cancelled", calendar, dedupe_key=key)
     elif ann.kind == AnnouncementKind.CHANGED:
         seat = reg.status == CONFIRMED
         calendar = None
         if seat or reg.in_calendar:
-            calendar = _request_part(reg, tentative=not seat)
+            calendar = _request_part(reg, tentative=not seat, calendars=calendars)
         lines = [_describe(f, old, new, _zone_of(reg)) for f, old, new in ann.payload["changes"]
                  if f != "join_url" or join_link(reg)]
         _send(reg, f"Updated: {session.title}", "session_changed", calendar, dedupe_key=key,
