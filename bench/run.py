@@ -2,7 +2,8 @@
 
 Runs bench/http_pages.py (SQLite), delivery.py, move_session.py and polls.py (on SQLite, and
 on PostgreSQL when it answers, each in a scratch database of its own that is dropped and
-created again), and rush.py (when PostgreSQL and Redis answer). Each script prints its results
+created again), and, when PostgreSQL and Redis answer, move_session.py once more with two
+`flask worker` processes on a Redis queue, and rush.py. Each script prints its results
 object as the last line of its output; a script that prints none, fails or runs out of time
 is reported as "no result" and the run goes on. The table is printed and written to
 bench/results/latest.md (with every script's output beside it in bench/results/).
@@ -44,6 +45,10 @@ def jobs(quick: bool, postgres: bool, redis: bool) -> list[tuple[str, list[str],
             found.append((f"{script} (PostgreSQL)", [f"{script}.py", *small[script], "--database",
                                                       POSTGRES.format(name=name)], 300, name))
     if postgres and redis:
+        found.append(("move_session (PostgreSQL, Redis, 2 worker processes)",
+                      ["move_session.py", *small["move_session"], "--processes", "2", "--workers", "2",
+                       "--database", POSTGRES.format(name="bench_move_session"), "--redis", REDIS],
+                      300, "bench_move_session"))
         size = ["--members", "200", "--seats", "20"] if quick else []
         found.append(("rush (PostgreSQL, Redis)", ["rush.py", *size, "--database",
                                                     POSTGRES.format(name="bench_rush"), "--redis", REDIS],
