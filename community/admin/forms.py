@@ -11,7 +11,6 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
-    TextAreaField,
     TimeField,
     URLField,
 )
@@ -26,7 +25,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from community.accounts.models import Role
-from community.core.forms import ZoneField, multi_line, single_line, strip
+from community.core.forms import TextAreaField, ZoneField, multi_line, single_line, strip
 from community.sessions.models import FORMAT_LABELS, Format
 
 

@@ -3,6 +3,7 @@ free-text queries and accepting only real time zones."""
 import unicodedata
 
 from wtforms import SelectField
+from wtforms import TextAreaField as _TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
 from community.core.timeutil import is_zone, zone_choices
@@ -71,3 +72,14 @@ class ZoneField(SelectField):
         super().__init__(label, validators=validators or [DataRequired("Choose a time zone."), valid_zone],
                          validate_choice=False, **kwargs)
         self.choices = [("", "Choose a time zone"), *zone_choices()]
+
+
+class TextAreaField(_TextAreaField):
+    """WTForms' text area, with the CRLF line ends browsers send made LF: text stored from the
+    demo, the API or a file has LF, so saving a form without touching it is not a change."""
+
+    def process_formdata(self, valuelist):
+        """Read the submitted text with its line ends made LF."""
+        super().process_formdata(valuelist)
+        if isinstance(self.data, str):
+            self.data = self.data.replace("\r\n", "\n")

@@ -8,12 +8,11 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from community.core.forms import multi_line, single_line
+from community.core.forms import TextAreaField, multi_line, single_line
 from community.notes.models import KIND_LABELS, VISIBILITY_LABELS
 
 

@@ -8,11 +8,10 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from community.core.forms import multi_line, single_line, strip
+from community.core.forms import TextAreaField, multi_line, single_line, strip
 from community.db import MAX_ID
 from community.polls.models import (
     AUDIENCE_LABELS,

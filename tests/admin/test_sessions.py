@@ -213,6 +213,17 @@ def test_saving_an_unchanged_session_says_so(client, organiser):
     assert "Nothing changed." in text(response)
 
 
+def test_a_description_sent_back_with_a_browsers_line_ends_is_not_a_change(client, organiser):
+    """A textarea submits CRLF: saving the form untouched leaves a multi-line description as it was."""
+    session = make_session(starts_at=THURSDAY_2PM, description="Agenda:\n\n- one\n- two")
+    db.session.commit()
+    response = client.post(f"/admin/sessions/{session.id}/edit", follow_redirects=True,
+                           data=session_form(description="Agenda:\r\n\r\n- one\r\n- two"))
+    assert "Nothing changed." in text(response)
+    db.session.refresh(session)
+    assert session.description == "Agenda:\n\n- one\n- two"
+
+
 def test_moving_a_session_to_the_past_is_refused_clearly(client, organiser):
     session = make_session(starts_at=THURSDAY_2PM)
     db.session.commit()
