@@ -29,6 +29,17 @@ def _member_client(app, member):
     return member_client
 
 
+def _viewing(app, published, **account):
+    """A new account (`make_user(**account)`), its logged-in client, and the session page it has
+    seen once (so the page is kept for it if it may be)."""
+    user = make_user(**account)
+    db.session.commit()
+    path = _path(published)
+    user_client = _member_client(app, user)
+    user_client.get(path)
+    return user, user_client, path
+
+
 def test_a_members_page_is_kept_for_them_and_only_them(app, published):
     ada, grace = make_user(name="Ada Lovelace"), make_user(name="Grace Hopper")
     db.session.commit()
@@ -46,11 +57,7 @@ def test_a_members_page_is_kept_for_them_and_only_them(app, published):
 
 
 def test_a_members_own_sign_up_shows_on_their_kept_page(app, published):
-    ada = make_user(name="Ada Lovelace")
-    db.session.commit()
-    path = _path(published)
-    ada_client = _member_client(app, ada)
-    ada_client.get(path)
+    ada, ada_client, path = _viewing(app, published, name="Ada Lovelace")
     ada_client.get(path)
     assert ada_client.post(f"/sessions/{published.id}/signup").status_code in (302, 303)
     ada_client.get("/")  # the flashed message is shown here
@@ -70,11 +77,7 @@ def test_another_log_in_of_the_same_member_gets_its_own_form_tokens(app, publish
 
 
 def test_an_organisers_page_is_drawn_every_time(app, published):
-    organiser = make_user(role="organiser")
-    db.session.commit()
-    path = _path(published)
-    organiser_client = _member_client(app, organiser)
-    organiser_client.get(path)
+    organiser, organiser_client, path = _viewing(app, published, role="organiser")
     with count_queries() as statements:
         organiser_client.get(path)
     assert len(statements) > 2
@@ -147,21 +150,13 @@ def test_the_identifier_is_flask_logins(app):
 def test_another_browser_with_the_cookie_goes_through_flask(app, published):
     """Flask-Login's session protection ties a log-in to its browser; a copied cookie sent from
     another User-Agent is not answered before Flask checks it."""
-    ada = make_user()
-    db.session.commit()
-    path = _path(published)
-    ada_client = _member_client(app, ada)
-    ada_client.get(path)
+    ada, ada_client, path = _viewing(app, published)
     _, quiet = _served_before_flask(ada_client, path, headers={"User-Agent": "Another browser"})
     assert not quiet
 
 
 def test_a_message_to_flash_goes_through_flask(app, published):
-    ada = make_user()
-    db.session.commit()
-    path = _path(published)
-    ada_client = _member_client(app, ada)
-    ada_client.get(path)
+    ada, ada_client, path = _viewing(app, published)
     with ada_client.session_transaction() as cookie_session:
         cookie_session["_flashes"] = [("success", "Your seat is booked.")]
     page, quiet = _served_before_flask(ada_client, path)
@@ -169,11 +164,7 @@ def test_a_message_to_flash_goes_through_flask(app, published):
 
 
 def test_a_changed_password_ends_the_kept_page_of_other_log_ins(app, published):
-    ada = make_user(name="Ada Lovelace")
-    db.session.commit()
-    path = _path(published)
-    laptop = _member_client(app, ada)
-    laptop.get(path)
+    ada, laptop, path = _viewing(app, published, name="Ada Lovelace")
     accounts.change_password(db.session.get(type(ada), ada.id), PASSWORD, "another long passphrase 42")
     db.session.commit()
     page, quiet = _served_before_flask(laptop, path)
@@ -181,11 +172,7 @@ def test_a_changed_password_ends_the_kept_page_of_other_log_ins(app, published):
 
 
 def test_a_deactivated_member_is_not_served_their_kept_page(app, published):
-    ada = make_user(name="Ada Lovelace")
-    db.session.commit()
-    path = _path(published)
-    ada_client = _member_client(app, ada)
-    ada_client.get(path)
+    ada, ada_client, path = _viewing(app, published, name="Ada Lovelace")
     deactivation.deactivate(make_user(role="organiser"), db.session.get(type(ada), ada.id))
     db.session.commit()
     page, quiet = _served_before_flask(ada_client, path)
@@ -221,10 +208,6 @@ def test_a_log_in_past_its_duration_is_not_served_its_kept_page(tmp_path, smtp_s
 
 @pytest.mark.parametrize("role", ["organiser", "analyst"])
 def test_staff_pages_are_never_kept(app, published, role):
-    staff = make_user(role=role)
-    db.session.commit()
-    path = _path(published)
-    staff_client = _member_client(app, staff)
-    staff_client.get(path)
+    staff, staff_client, path = _viewing(app, published, role=role)
     _, quiet = _served_before_flask(staff_client, path)
     assert not quiet
