@@ -94,7 +94,7 @@ def test_an_answer_arriving_while_the_poll_closes_waits_and_is_refused(app):
     member = make_user()
     db.session.commit()
     ids = organiser.id, poll.id, member.id, option_ids(poll, "Yes")
-    closing, may_commit, errors = threading.Event(), threading.Event(), []
+    closing, may_commit, read_open, errors = threading.Event(), threading.Event(), threading.Event(), []
 
     def close():
         with worker_transaction(app, errors):
@@ -107,6 +107,7 @@ def test_an_answer_arriving_while_the_poll_closes_waits_and_is_refused(app):
             user, open_poll = db.session.get(User, ids[2]), db.session.get(Poll, ids[1])
             open_poll.session  # noqa: B018 - the request holds the poll and its session, read while open
             assert open_poll.is_open
+            read_open.set()
             closing.wait(timeout=60)
             services.answer(user, open_poll, ids[3])
 
@@ -114,6 +115,9 @@ def test_an_answer_arriving_while_the_poll_closes_waits_and_is_refused(app):
     closer.start()
     answerer.start()
     closing.wait(timeout=60)
+    # The close may not commit before the answer has read the poll open (on SQLite nothing
+    # else holds it back, and an answerer started late would find the poll closed already).
+    read_open.wait(timeout=60)
     _wait_for_a_lock_wait(app, errors)
     may_commit.set()
     closer.join(timeout=60)
