@@ -317,7 +317,7 @@ def test_a_sign_up_on_one_web_process_shows_on_the_other_and_the_worker_invites_
         assert "Set-Cookie" not in first.headers
         store = redis.Redis.from_url(scratch_redis)
         try:
-            assert store.keys(f"*page:{site.path}?"), "the page is not kept in Redis"
+            assert store.keys(f"*page:http:{site.path}?"), "the page is not kept in Redis"
         finally:
             store.close()
         # ... and A, which never rendered it, serves that very page.
