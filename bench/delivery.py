@@ -36,7 +36,7 @@ from sqlalchemy import func, update
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from smtp_sink import SmtpSink, median, plain_smtplib, worker_app_config  # noqa: E402
+from smtp_sink import SmtpSink, empty_database, median, plain_smtplib, worker_app_config  # noqa: E402
 
 from community import create_app  # noqa: E402
 from community.db import db  # noqa: E402
@@ -100,10 +100,7 @@ def main() -> None:
     rounds = []
     try:
         with app.app_context():
-            db.drop_all()
-            db.create_all()
-            dialect = db.engine.dialect.name
-            huey.flush()
+            dialect = empty_database()
             started = time.perf_counter()
             for i in range(n):
                 mail.send_email(f"member{i}@example.com", f"Updated: session {i}", "confirm_email",

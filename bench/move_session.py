@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import serving  # noqa: E402
-from smtp_sink import SmtpSink, plain_smtplib, worker_app_config  # noqa: E402
+from smtp_sink import SmtpSink, empty_database, plain_smtplib, worker_app_config  # noqa: E402
 
 from community import create_app  # noqa: E402
 from community.accounts.models import User  # noqa: E402
@@ -151,10 +151,7 @@ def main() -> None:
     procs = serving.Processes()
     try:
         with app.app_context():
-            db.drop_all()
-            db.create_all()
-            dialect = db.engine.dialect.name
-            huey.flush()
+            dialect = empty_database()
             organiser_id, session_id = seed(n)
             session = db.session.get(Session, session_id)
             local = session.starts_at + timedelta(hours=2)

@@ -137,3 +137,15 @@ def worker_app_config(tmp: Path, database: str | None, workers: int, mail_port: 
         "QUEUE_URL": str(tmp / "queue.sqlite"), "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": mail_port,
         **extra,
     }
+
+
+def empty_database() -> str:
+    """Inside the benchmark app's context: drop and create every table, empty the queue, and
+    return the database's dialect name."""
+    from community.db import db
+    from community.queue import huey
+
+    db.drop_all()
+    db.create_all()
+    huey.flush()
+    return db.engine.dialect.name
