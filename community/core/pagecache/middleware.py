@@ -12,7 +12,7 @@ from community.core.pagecache.store import (
     Entry,
     PageCache,
     page_key,
-    session_viewers,
+    viewers,
 )
 from community.core.session_cookie import RenewingSessionInterface
 
@@ -63,11 +63,11 @@ class PageCacheMiddleware:
         if self.pages.session_cookie not in cookies and self.pages.remember_cookie not in cookies:
             return self._anonymous(environ, start_response, head)
         interface = self.app.session_interface
-        if (self.pages.session_cookie not in cookies or not session_viewers
+        if (self.pages.session_cookie not in cookies or not viewers
                 or not isinstance(interface, RenewingSessionInterface)):
             return None
         session = interface.from_cookie(self.app, cookies[self.pages.session_cookie])
-        viewer = session_viewers[0](self.app, session, environ) if session else None
+        viewer = viewers[0].from_session(self.app, session, environ) if session else None
         if viewer is None:
             return None
         entry = self._fresh(page_key(environ, viewer))

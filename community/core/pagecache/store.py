@@ -26,10 +26,19 @@ NOT_MODIFIED_HEADERS = frozenset({"etag", "last-modified", "cache-control", "var
                                   "content-location"})
 #: Functions returning the next moment (UTC) at which some kept page changes by itself.
 _boundaries: list[Callable[[], datetime | None]] = []
-#: The function naming the signed-in viewer whose pages may be kept for them (see `viewer_key`).
-viewer_keys: list[Callable[[], str | None]] = []
-#: The function naming that viewer from their decoded session cookie alone (app, session, environ).
-session_viewers: list[Callable[[Flask, Mapping, Mapping], str | None]] = []
+
+
+@dataclass(frozen=True)
+class Viewers:
+    """Who may have pages kept for them (see `register_viewer_key`): named inside a request, and
+    from a decoded session cookie alone (app, session, environ)."""
+
+    in_request: Callable[[], str | None]
+    from_session: Callable[[Flask, Mapping, Mapping], str | None]
+
+
+#: The registered `Viewers` (none until a feature registers them).
+viewers: list[Viewers] = []
 
 cache = Cache()
 
@@ -63,8 +72,7 @@ def register_viewer_key(fn: Callable[[], str | None],
     before Flask sees the request, or None when the request must go through Flask (anything in
     the session besides the log-in): the middleware then serves the kept page, renewing the
     session cookie as Flask would."""
-    viewer_keys[:] = [fn]
-    session_viewers[:] = [from_session]
+    viewers[:] = [Viewers(fn, from_session)]
 
 
 def next_boundary(now: datetime) -> float | None:

@@ -12,7 +12,7 @@ from community.core.pagecache.store import (
     PageCache,
     current,
     page_key,
-    viewer_keys,
+    viewers,
 )
 
 
@@ -24,7 +24,7 @@ def _anonymous() -> bool:
 
 
 def _respond(entry: Entry):
-    """A kept page as a Flask response (for a visitor whose cookie holds nothing of theirs)."""
+    """A kept page as a Flask response, or a 304 (the app's hooks still run around it)."""
     response = current_app.response_class(entry.body, status=entry.status, headers=list(entry.headers))
     return response.make_conditional(request)
 
@@ -40,7 +40,7 @@ def cached_page(view):
             return view(*args, **kwargs)
         if _anonymous():
             return _anonymous_page(pages, view, args, kwargs)
-        viewer = viewer_keys[0]() if viewer_keys and "_flashes" not in session else None
+        viewer = viewers[0].in_request() if viewers and "_flashes" not in session else None
         if viewer is None:
             return view(*args, **kwargs)
         return _viewer_page(pages, viewer, view, args, kwargs)
@@ -90,8 +90,7 @@ def _viewer_page(pages: PageCache, viewer: str, view, args, kwargs):
         current_app.logger.warning("page cache unavailable", exc_info=True)
         return view(*args, **kwargs)
     if entry is not None:
-        response = current_app.response_class(entry.body, status=entry.status, headers=list(entry.headers))
-        return response.make_conditional(request)
+        return _respond(entry)
     response = current_app.make_response(view(*args, **kwargs))
     if response.status_code != 200 or response.is_streamed or "Set-Cookie" in response.headers:
         return response
